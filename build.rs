@@ -1,0 +1,62 @@
+//! Build script: turns PagerDuty's OpenAPI documents into typed Rust.
+//!
+//! The work is split into small modules under `build/`:
+//! - `documents.rs` finds the documents and says which ones this build wants;
+//! - `normalize/` fixes the documents' defects, one named rule per defect class;
+//! - `select.rs` keeps the operations of the enabled features and prunes unused components;
+//! - `table.rs` derives the operation table (paths, wrappers, pagination) for the generic layer;
+//! - `codegen.rs` runs progenitor and post-processes its output.
+
+#[path = "build/codegen.rs"]
+mod codegen;
+#[path = "build/documents.rs"]
+mod documents;
+#[path = "build/json.rs"]
+mod json;
+#[path = "build/normalize/mod.rs"]
+mod normalize;
+#[path = "build/postprocess.rs"]
+mod postprocess;
+#[path = "build/select.rs"]
+mod select;
+#[path = "build/table.rs"]
+mod table;
+
+fn main() {
+    if let Err(message) = run() {
+        // One clear line, then a non-zero exit: cargo shows it as the build failure.
+        eprintln!("error: {message}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<(), String> {
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=build");
+    println!("cargo:rerun-if-env-changed={}", documents::DIR_ENV);
+    let out_dir = std::path::PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);
+    let dir = documents::openapi_dir()?;
+
+    let mut table_rows = Vec::new();
+    let mut report = Vec::new();
+    for doc in documents::DOCUMENTS {
+        let path = documents::locate(&dir, doc)?;
+        println!("cargo:rerun-if-changed={}", path.display());
+        let raw = documents::read(&path)?;
+        let mut spec = raw;
+        for (rule, sites) in normalize::apply(&mut spec) {
+            report.push(format!("{}\t{}\t{}", doc.file, rule, sites));
+        }
+        table_rows.extend(table::rows(doc, &spec));
+        let enabled = select::enabled_operations(doc, &spec);
+        let generated = if enabled.is_empty() {
+            None
+        } else {
+            let pruned = select::prune(&spec, &enabled);
+            Some(codegen::generate(doc, &pruned)?)
+        };
+        codegen::write_module(&out_dir, doc, generated.as_ref())?;
+    }
+    table::write(&out_dir, &table_rows, &report)?;
+    Ok(())
+}

@@ -1,0 +1,86 @@
+//! Where the OpenAPI documents are, and what each one becomes.
+
+use std::path::{Path, PathBuf};
+
+/// Environment variable that overrides the folder holding the documents.
+pub const DIR_ENV: &str = "PDRS_OPENAPI_DIR";
+
+/// One OpenAPI document and the Rust module generated from it.
+pub struct Document {
+    /// File name inside the documents folder.
+    pub file: &'static str,
+    /// Module under `pdrs::` that holds the generated client and types.
+    pub module: &'static str,
+    /// Cargo feature that turns the module on; `None` for REST, which is split by tag.
+    pub feature: Option<&'static str>,
+}
+
+impl Document {
+    /// Whether the operations of this document are split into one feature per tag.
+    pub fn split_by_tag(&self) -> bool {
+        self.feature.is_none()
+    }
+}
+
+/// Every document pdrs generates code for.
+pub const DOCUMENTS: &[Document] = &[
+    Document { file: "rest.json", module: "rest", feature: None },
+    Document { file: "events-v2.json", module: "events_v2", feature: Some("events") },
+    Document { file: "events-v1.json", module: "events_v1", feature: Some("events") },
+    Document { file: "scim.json", module: "scim", feature: Some("scim") },
+    Document { file: "integration-slack-service.json", module: "slack", feature: Some("slack") },
+    Document { file: "integration-jira-cloud.json", module: "jira_cloud", feature: Some("jira") },
+    Document { file: "integration-jira-service.json", module: "jira_server", feature: Some("jira") },
+    Document { file: "integration-ms-teams-service.json", module: "ms_teams", feature: Some("ms_teams") },
+    Document { file: "mcp.json", module: "mcp", feature: Some("mcp") },
+];
+
+/// The folder the documents are read from: `$PDRS_OPENAPI_DIR`, else `openapi/` in the crate.
+pub fn openapi_dir() -> Result<PathBuf, String> {
+    if let Ok(dir) = std::env::var(DIR_ENV) {
+        return Ok(PathBuf::from(dir));
+    }
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?;
+    Ok(Path::new(&manifest).join("openapi"))
+}
+
+/// The path of one document, or the one-line explanation of what to put where.
+pub fn locate(dir: &Path, doc: &Document) -> Result<PathBuf, String> {
+    let path = dir.join(doc.file);
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "OpenAPI document {} not found: put PagerDuty's {} in {} (openapi/ links to ../shared/openapi), or set {}=<folder holding it>",
+            path.display(),
+            doc.file,
+            dir.display(),
+            DIR_ENV
+        ))
+    }
+}
+
+/// Reads and parses one document.
+pub fn read(path: &Path) -> Result<serde_json::Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{} is not valid JSON: {e}", path.display()))
+}
+
+/// Cargo feature name of a REST tag: `Escalation Policies` -> `escalation_policies`.
+pub fn tag_feature(tag: &str) -> String {
+    let mut out = String::new();
+    for c in tag.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('_') && !out.is_empty() {
+            out.push('_');
+        }
+    }
+    out.trim_end_matches('_').to_string()
+}
+
+/// Whether a cargo feature is on for this build.
+pub fn feature_enabled(name: &str) -> bool {
+    let var = format!("CARGO_FEATURE_{}", name.to_ascii_uppercase().replace('-', "_"));
+    std::env::var_os(var).is_some()
+}

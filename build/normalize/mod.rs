@@ -1,0 +1,50 @@
+//! The normalization pass: one named rule per class of defect in PagerDuty's documents.
+//!
+//! Every rule is a function `fn(&mut Value) -> usize` that rewrites the parsed document in place
+//! and returns how many sites it touched. Rules match by shape, never by operation name; the few
+//! names that cannot be derived from shape are in [`targets`], each with its reason. The counts
+//! are written to `generated/normalization.tsv` so a new revision of the documents shows up as a
+//! reviewable diff.
+
+mod media;
+mod params;
+mod refs;
+mod responses;
+mod schemas;
+pub mod targets;
+
+use serde_json::Value;
+
+/// A named normalization rule.
+pub struct Rule {
+    /// Stable name, used in the report.
+    pub name: &'static str,
+    /// The rewrite; returns the number of sites touched.
+    pub apply: fn(&mut Value) -> usize,
+}
+
+/// The rules in the order they run. Reference fixes come first so later rules see plain
+/// components; response and schema rules come after media types are settled.
+pub const RULES: &[Rule] = &[
+    Rule { name: "lift_deep_refs", apply: refs::lift_deep_refs },
+    Rule { name: "fix_wrong_kind_refs", apply: refs::fix_wrong_kind_refs },
+    Rule { name: "drop_dangling_refs", apply: refs::drop_dangling_refs },
+    Rule { name: "reduce_media_types", apply: media::reduce_media_types },
+    Rule { name: "unify_error_responses", apply: responses::unify_error_responses },
+    Rule { name: "merge_success_responses", apply: responses::merge_success_responses },
+    Rule { name: "drop_negotiation_headers", apply: params::drop_negotiation_headers },
+    Rule { name: "optional_client_headers", apply: params::optional_client_headers },
+    Rule { name: "bracket_params_as_arrays", apply: params::bracket_params_as_arrays },
+    Rule { name: "inject_paging_params", apply: params::inject_paging_params },
+    Rule { name: "drop_bad_defaults", apply: schemas::drop_bad_defaults },
+    Rule { name: "strip_inline_titles", apply: schemas::strip_inline_titles },
+    Rule { name: "nullable_compositions", apply: schemas::nullable_compositions },
+    Rule { name: "lift_colliding_inline_names", apply: schemas::lift_colliding_inline_names },
+    Rule { name: "tolerate_missing_fields", apply: schemas::tolerate_missing_fields },
+    Rule { name: "tolerate_extra_fields", apply: schemas::tolerate_extra_fields },
+];
+
+/// Runs every rule over `doc`; returns `(rule, sites touched)` in order.
+pub fn apply(doc: &mut Value) -> Vec<(&'static str, usize)> {
+    RULES.iter().map(|rule| (rule.name, (rule.apply)(doc))).collect()
+}

@@ -1,0 +1,186 @@
+//! Schema fixes: defaults, inline names, nullable compositions, and tolerance of real payloads.
+
+use super::refs::ensure_schemas;
+use crate::json::{pascal, walk_mut};
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+/// Whether the node at `path` is a schema (inside `components/schemas` or under a `schema` key),
+/// as opposed to example data or a `properties` map.
+pub fn is_schema_path(path: &[String]) -> bool {
+    let in_schema = path.iter().any(|s| s == "schema") || (path.len() >= 3 && path[0] == "components" && path[1] == "schemas");
+    if !in_schema {
+        return false;
+    }
+    // Example payloads are data, not schemas (unless `example` is a property name).
+    let in_example = path.iter().enumerate().any(|(i, s)| (s == "example" || s == "examples") && (i == 0 || path[i - 1] != "properties"));
+    if in_example {
+        return false;
+    }
+    // The `properties` map itself (keys are property names, not keywords).
+    let n = path.len();
+    let is_properties_map = n >= 1 && path[n - 1] == "properties" && (n < 2 || path[n - 2] != "properties");
+    !is_properties_map
+}
+
+/// Calls `f` on every schema node of the document.
+fn for_each_schema(doc: &mut Value, f: &mut dyn FnMut(&[String], &mut serde_json::Map<String, Value>)) {
+    walk_mut(doc, &mut |path, node| {
+        if let Value::Object(map) = node {
+            if is_schema_path(path) {
+                f(path, map);
+            }
+        }
+    });
+}
+
+fn matches_type(ty: &str, value: &Value) -> bool {
+    match ty {
+        "integer" => value.is_i64() || value.is_u64(),
+        "number" => value.is_number(),
+        "string" => value.is_string(),
+        "boolean" => value.is_boolean(),
+        "array" => value.is_array(),
+        "object" => value.is_object(),
+        _ => true,
+    }
+}
+
+/// Rule: a `default` that does not fit its schema (a string default on an integer, a value
+/// outside the enum) is dropped; generated code would not compile with it.
+pub fn drop_bad_defaults(doc: &mut Value) -> usize {
+    let mut n = 0;
+    for_each_schema(doc, &mut |_, schema| {
+        let Some(default) = schema.get("default") else { return };
+        let bad_type = schema.get("type").and_then(Value::as_str).is_some_and(|t| !matches_type(t, default));
+        let bad_enum = schema.get("enum").and_then(Value::as_array).is_some_and(|e| !e.contains(default));
+        if bad_type || bad_enum {
+            schema.remove("default");
+            n += 1;
+        }
+    });
+    n
+}
+
+/// Rule: `title` is removed from every schema that is not a component's root. typify names a
+/// type after its title, so inline titles clash with components (`Team`) or silently merge
+/// unrelated types that share one (`Datetime`); without them types are named by position.
+pub fn strip_inline_titles(doc: &mut Value) -> usize {
+    let mut n = 0;
+    for_each_schema(doc, &mut |path, schema| {
+        let component_root = path.len() == 3 && path[0] == "components" && path[1] == "schemas";
+        if !component_root && schema.remove("title").is_some() {
+            n += 1;
+        }
+    });
+    n
+}
+
+/// Rule: `nullable: true` on a composition (`oneOf`/`anyOf`/`allOf` without `type`) is removed;
+/// typify would emit a newtype `X(Option<X>)` beside the enum. Absence and `null` are still
+/// accepted because fields are optional (see [`tolerate_missing_fields`]).
+pub fn nullable_compositions(doc: &mut Value) -> usize {
+    let mut n = 0;
+    for_each_schema(doc, &mut |_, schema| {
+        let composed = ["oneOf", "anyOf", "allOf"].iter().any(|k| schema.contains_key(*k));
+        if composed && !schema.contains_key("type") && schema.get("nullable") == Some(&Value::Bool(true)) {
+            schema.remove("nullable");
+            n += 1;
+        }
+    });
+    n
+}
+
+/// Whether typify gives this inline schema a type (and so a name) of its own.
+fn is_named_inline(schema: &Value) -> bool {
+    let Value::Object(map) = schema else { return false };
+    !map.contains_key("$ref") && ["enum", "properties", "oneOf", "anyOf", "allOf"].iter().any(|k| map.contains_key(*k))
+}
+
+/// Rule: an inline property schema whose position-derived name (`User` + `role` -> `UserRole`)
+/// equals an existing component is lifted into a component of its own (`UserRoleValue`); typify
+/// would otherwise reuse the component for it and every payload would fail to decode.
+pub fn lift_colliding_inline_names(doc: &mut Value) -> usize {
+    let names: BTreeSet<String> = match doc.pointer("/components/schemas") {
+        Some(Value::Object(m)) => m.keys().cloned().collect(),
+        _ => return 0,
+    };
+    let mut taken = names.clone();
+    let mut lifted = Vec::new();
+    for component in &names {
+        let base = format!("/components/schemas/{}", component.replace('~', "~0").replace('/', "~1"));
+        let Some(root) = doc.pointer_mut(&base) else { continue };
+        // typify merges `allOf` parts into one struct, so their properties are named alike.
+        let mut maps = Vec::new();
+        collect_property_maps(root, &mut maps);
+        for (prop, schema) in maps.into_iter().flat_map(|m| m.iter_mut()) {
+            let (slot, suffix) = if is_named_inline(schema) {
+                (schema, "")
+            } else if schema.get("type").and_then(Value::as_str) == Some("array")
+                && schema.get("items").is_some_and(is_named_inline)
+            {
+                (schema.get_mut("items").expect("checked"), "Item")
+            } else {
+                continue;
+            };
+            let derived = format!("{}{}{}", pascal(component), pascal(prop), suffix);
+            if !names.iter().any(|c| pascal(c) == derived) {
+                continue;
+            }
+            let mut name = format!("{derived}Value");
+            let mut i = 2;
+            while taken.contains(&name) {
+                name = format!("{derived}Value{i}");
+                i += 1;
+            }
+            taken.insert(name.clone());
+            let inline = std::mem::replace(slot, json!({ "$ref": format!("#/components/schemas/{name}") }));
+            lifted.push((name, inline));
+        }
+    }
+    let n = lifted.len();
+    let schemas = ensure_schemas(doc);
+    for (name, schema) in lifted {
+        schemas.insert(name, schema);
+    }
+    n
+}
+
+/// The `properties` maps of a schema and of its inline `allOf` parts.
+fn collect_property_maps<'a>(schema: &'a mut Value, out: &mut Vec<&'a mut serde_json::Map<String, Value>>) {
+    let Value::Object(map) = schema else { return };
+    for (key, value) in map.iter_mut() {
+        match (key.as_str(), value) {
+            ("properties", Value::Object(props)) => out.push(props),
+            ("allOf", Value::Array(parts)) => parts.iter_mut().for_each(|p| collect_property_maps(p, out)),
+            _ => {}
+        }
+    }
+}
+
+/// Rule: `required` lists are dropped from every schema, so every field is optional. The
+/// documents' own examples omit "required" fields (31 in rest.json alone) and the live API does
+/// too; a response that fails to decode over one absent field is worse than an `Option`.
+pub fn tolerate_missing_fields(doc: &mut Value) -> usize {
+    let mut n = 0;
+    for_each_schema(doc, &mut |_, schema| {
+        if schema.get("required").is_some_and(Value::is_array) {
+            schema.remove("required");
+            n += 1;
+        }
+    });
+    n
+}
+
+/// Rule: `additionalProperties: false` is dropped, so a field the server adds tomorrow does not
+/// break decoding today (typify would emit `deny_unknown_fields`).
+pub fn tolerate_extra_fields(doc: &mut Value) -> usize {
+    let mut n = 0;
+    for_each_schema(doc, &mut |_, schema| {
+        if schema.get("additionalProperties") == Some(&Value::Bool(false)) {
+            schema.remove("additionalProperties");
+            n += 1;
+        }
+    });
+    n
+}

@@ -1,0 +1,13 @@
+//! The only names the normalization pass knows. Everything else is matched by shape.
+
+/// Header parameters the client fills in itself, so the generated builders must not demand them.
+///
+/// - `From`: the pipeline sends the configured default requester email on every request.
+/// - `X-EARLY-ACCESS`: the pipeline sends the configured early-access headers.
+pub const CLIENT_FILLED_HEADERS: &[&str] = &["from", "x-early-access"];
+
+/// Header parameters that negotiate media types; the pipeline sets them once for every call.
+pub const NEGOTIATION_HEADERS: &[&str] = &["accept", "content-type"];
+
+/// Name of the lenient error schema every error response is rewritten to.
+pub const ERROR_SCHEMA: &str = "PagerDutyError";

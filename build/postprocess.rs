@@ -1,0 +1,233 @@
+//! Rewrites of progenitor's output, each a named function over the parsed file.
+
+use quote::{format_ident, quote};
+use syn::visit_mut::VisitMut;
+use syn::{Item, ItemEnum, ItemImpl};
+
+/// The items of the `types` module.
+fn types_items(file: &mut syn::File) -> Option<&mut Vec<Item>> {
+    file.items.iter_mut().find_map(|item| match item {
+        Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
+/// The name of the type an `impl` block is for, when it is a plain path.
+fn impl_self_name(imp: &ItemImpl) -> Option<String> {
+    match &*imp.self_ty {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
+/// Removes typify's struct builders (`types::builder`, about half of all generated lines).
+/// Every field is optional after normalization, so structs implement `Default` and the
+/// operation builders' `body_map` works on the types themselves.
+pub fn drop_struct_builders(file: &mut syn::File) -> usize {
+    struct Rewrite(usize);
+    impl VisitMut for Rewrite {
+        fn visit_path_mut(&mut self, path: &mut syn::Path) {
+            let names: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+            if names.len() == 3 && names[0] == "types" && names[1] == "builder" {
+                let last = path.segments.pop().expect("three segments").into_value();
+                path.segments.pop();
+                path.segments.push(last);
+                self.0 += 1;
+            }
+            syn::visit_mut::visit_path_mut(self, path);
+        }
+    }
+    let mut removed = 0;
+    if let Some(items) = types_items(file) {
+        let before = items.len();
+        items.retain(|item| match item {
+            Item::Mod(m) => m.ident != "builder",
+            // `impl X { pub fn builder() -> builder::X }`
+            Item::Impl(imp) => !(imp.trait_.is_none()
+                && imp.items.len() == 1
+                && matches!(&imp.items[0], syn::ImplItem::Fn(f) if f.sig.ident == "builder")),
+            _ => true,
+        });
+        removed = before - items.len();
+    }
+    let mut rewrite = Rewrite(0);
+    rewrite.visit_file_mut(file);
+    removed + rewrite.0
+}
+
+/// The wire string of each variant of a unit-only enum (from `#[serde(rename)]`, else the name).
+fn unit_variants(e: &ItemEnum) -> Option<Vec<(syn::Ident, String)>> {
+    if e.variants.is_empty() {
+        return None;
+    }
+    e.variants
+        .iter()
+        .map(|v| {
+            if !matches!(v.fields, syn::Fields::Unit) {
+                return None;
+            }
+            let mut wire = v.ident.to_string();
+            for attr in &v.attrs {
+                if attr.path().is_ident("serde") {
+                    let _ = attr.parse_nested_meta(|meta| {
+                        if meta.path.is_ident("rename") {
+                            let lit: syn::LitStr = meta.value()?.parse()?;
+                            wire = lit.value();
+                        }
+                        Ok(())
+                    });
+                }
+            }
+            Some((v.ident.clone(), wire))
+        })
+        .collect()
+}
+
+/// Traits whose typify impls are replaced for open enums.
+fn is_replaced_trait(imp: &ItemImpl) -> bool {
+    let Some((_, path, _)) = &imp.trait_ else { return false };
+    let last = path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+    matches!(last.as_str(), "Display" | "FromStr" | "TryFrom")
+}
+
+/// Makes every string enum open: `#[non_exhaustive]`, an `Unknown(String)` variant that keeps
+/// values this version does not know, and serde/`Display`/`FromStr` impls that never fail.
+pub fn open_enums(file: &mut syn::File) -> usize {
+    let Some(items) = types_items(file) else { return 0 };
+    let mut opened = std::collections::BTreeMap::new();
+    for item in items.iter_mut() {
+        let Item::Enum(e) = item else { continue };
+        let Some(variants) = unit_variants(e) else { continue };
+        if e.variants.iter().any(|v| v.ident == "Unknown") {
+            continue;
+        }
+        e.attrs.retain(|a| !a.path().is_ident("derive"));
+        e.attrs.push(syn::parse_quote!(#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]));
+        e.attrs.push(syn::parse_quote!(#[non_exhaustive]));
+        for v in e.variants.iter_mut() {
+            v.attrs.retain(|a| !a.path().is_ident("serde"));
+        }
+        e.variants.push(syn::parse_quote!(
+            /// A value this version of pdrs does not know, kept as sent.
+            Unknown(::std::string::String)
+        ));
+        opened.insert(e.ident.to_string(), (e.ident.clone(), variants));
+    }
+    items.retain(|item| match item {
+        Item::Impl(imp) => !(is_replaced_trait(imp) && impl_self_name(imp).is_some_and(|n| opened.contains_key(&n))),
+        _ => true,
+    });
+    for (ident, variants) in opened.values() {
+        let names: Vec<&syn::Ident> = variants.iter().map(|(v, _)| v).collect();
+        let wires: Vec<&String> = variants.iter().map(|(_, w)| w).collect();
+        let unknown = format_ident!("Unknown");
+        let tokens = quote! {
+            impl #ident {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self { #(Self::#names => #wires,)* Self::#unknown(value) => value.as_str() }
+                }
+            }
+            impl ::std::fmt::Display for #ident {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { f.write_str(self.as_str()) }
+            }
+            impl ::std::str::FromStr for #ident {
+                type Err = ::std::convert::Infallible;
+                fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                    Ok(match value { #(#wires => Self::#names,)* other => Self::#unknown(other.to_string()) })
+                }
+            }
+            impl ::std::convert::From<&str> for #ident {
+                fn from(value: &str) -> Self { crate::open_enum::parse(value) }
+            }
+            impl ::std::convert::From<::std::string::String> for #ident {
+                fn from(value: ::std::string::String) -> Self { crate::open_enum::parse(&value) }
+            }
+            impl ::serde::Serialize for #ident {
+                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for #ident {
+                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                    crate::open_enum::deserialize(deserializer)
+                }
+            }
+        };
+        let parsed: syn::File = syn::parse2(tokens).expect("open enum impls parse");
+        items.extend(parsed.items);
+    }
+    opened.len()
+}
+
+/// What the examples test needs to know of one operation.
+pub struct OperationTypes {
+    /// progenitor's operation id (snake case).
+    pub operation_id: String,
+    /// Rust type of the request body, relative to the module (`types::X`).
+    pub body: Option<String>,
+    /// Rust type of the success response.
+    pub success: String,
+    /// Rust type of the error response.
+    pub error: String,
+}
+
+/// Reads, from the operation builders, each operation's body, success and error types.
+pub fn operation_types(file: &syn::File) -> Vec<OperationTypes> {
+    let Some(builders) = file.items.iter().find_map(|item| match item {
+        Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, items)| items),
+        _ => None,
+    }) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut bodies = std::collections::HashMap::new();
+    for item in builders {
+        if let Item::Struct(s) = item {
+            for field in &s.fields {
+                if field.ident.as_ref().is_some_and(|i| i == "body") {
+                    // `Result<types::X, String>`
+                    let ty = &field.ty;
+                    let text = quote!(#ty).to_string().replace(' ', "");
+                    if let Some(inner) = text.strip_prefix("Result<").and_then(|t| t.strip_suffix(",String>")) {
+                        bodies.insert(s.ident.to_string(), inner.to_string());
+                    }
+                }
+            }
+        }
+    }
+    for item in builders {
+        let Item::Impl(imp) = item else { continue };
+        let Some(name) = impl_self_name(imp) else { continue };
+        for it in &imp.items {
+            let syn::ImplItem::Fn(f) = it else { continue };
+            if f.sig.ident != "send" {
+                continue;
+            }
+            let syn::ReturnType::Type(_, ty) = &f.sig.output else { continue };
+            let text = quote!(#ty).to_string().replace(' ', "");
+            // Result<ResponseValue<T>,Error<E>>
+            let Some(inner) = text.strip_prefix("Result<ResponseValue<").and_then(|t| t.strip_suffix(">>")) else {
+                continue;
+            };
+            let Some((success, error)) = inner.split_once(">,Error<") else { continue };
+            let block = &f.block;
+            let body_text = quote!(#block).to_string();
+            let Some(op_id) = body_text
+                .split("operation_id :")
+                .nth(1)
+                .and_then(|rest| rest.split('"').nth(1))
+                .map(String::from)
+            else {
+                continue;
+            };
+            out.push(OperationTypes {
+                operation_id: op_id,
+                body: bodies.get(&name).cloned(),
+                success: success.to_string(),
+                error: error.to_string(),
+            });
+        }
+    }
+    out
+}
