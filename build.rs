@@ -39,15 +39,15 @@ fn run() -> Result<(), String> {
 
     let mut table_rows = Vec::new();
     let mut report = Vec::new();
+    let mut generated_docs = Vec::new();
     for doc in documents::DOCUMENTS {
         let path = documents::locate(&dir, doc)?;
         println!("cargo:rerun-if-changed={}", path.display());
-        let raw = documents::read(&path)?;
-        let mut spec = raw;
+        let mut spec = documents::read(&path)?;
         for (rule, sites) in normalize::apply(&mut spec) {
             report.push(format!("{}\t{}\t{}", doc.file, rule, sites));
         }
-        table_rows.extend(table::rows(doc, &spec));
+        let rows = table::rows(doc, &spec);
         let enabled = select::enabled_operations(doc, &spec);
         let generated = if enabled.is_empty() {
             None
@@ -56,7 +56,24 @@ fn run() -> Result<(), String> {
             Some(codegen::generate(doc, &pruned)?)
         };
         codegen::write_module(&out_dir, doc, generated.as_ref())?;
+        if let Some(generated) = generated {
+            generated_docs.push((doc, rows.iter().map(table::Row::key).collect::<Vec<_>>(), generated));
+        }
+        table_rows.extend(rows);
     }
+    // Join the generated operations to their rows (method, path) for the examples test.
+    let mut entries = Vec::new();
+    for (doc, keys, generated) in &generated_docs {
+        for types in &generated.operations {
+            let (method, path) = keys
+                .iter()
+                .find(|(name, _, _)| *name == types.operation_id)
+                .map(|(_, m, p)| (m.clone(), p.clone()))
+                .ok_or_else(|| format!("{}: generated operation {} has no table row", doc.file, types.operation_id))?;
+            entries.push((doc.module, method, path, types));
+        }
+    }
+    codegen::write_if_changed(&out_dir.join("examples.rs"), &codegen::examples_source(&entries))?;
     table::write(&out_dir, &table_rows, &report)?;
     Ok(())
 }

@@ -37,9 +37,53 @@ pub fn generate(doc: &Document, spec: &Value) -> Result<Generated, String> {
     Ok(Generated { source: prettyplease::unparse(&file), operations })
 }
 
-/// Writes `<module>.rs` into `out_dir` (empty when the module's features are off).
+/// Writes `<module>.rs` into `out_dir` (empty when the module's features are off) and tells
+/// cargo whether the module exists (`cfg(pdrs_<module>)`).
 pub fn write_module(out_dir: &Path, doc: &Document, generated: Option<&Generated>) -> Result<(), String> {
+    println!("cargo::rustc-check-cfg=cfg(pdrs_{})", doc.module);
     let path = out_dir.join(format!("{}.rs", doc.module));
-    let text = generated.map(|g| g.source.as_str()).unwrap_or("");
-    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    let text = match generated {
+        Some(g) => {
+            println!("cargo::rustc-cfg=pdrs_{}", doc.module);
+            format!("{}\ncrate::pipeline::impl_hooks!(Client);\n", g.source)
+        }
+        None => String::new(),
+    };
+    write_if_changed(&path, &text)
+}
+
+/// Writes a file unless it already holds `text` (keeps timestamps, and so rebuilds, stable).
+pub fn write_if_changed(path: &Path, text: &str) -> Result<(), String> {
+    if std::fs::read_to_string(path).is_ok_and(|old| old == text) {
+        return Ok(());
+    }
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Whether the examples test can decode a JSON value into this generated type.
+fn decodable(ty: &str) -> bool {
+    ty != "()" && !ty.contains("ByteStream") && !ty.contains("reqwest::Body")
+}
+
+/// Source of `examples.rs`: for each generated operation, functions that decode a JSON value
+/// into its request body, success and error types. `entries` are (module, METHOD, path, types).
+pub fn examples_source(entries: &[(&str, String, String, &postprocess::OperationTypes)]) -> String {
+    let mut out = String::from(
+        "/// (module, METHOD, path, request decoder, success decoder, error decoder)\n\
+         pub fn decoders() -> Vec<(&'static str, &'static str, &'static str, Option<Decoder>, Option<Decoder>, Option<Decoder>)> {\n    vec![\n",
+    );
+    for (module, method, path, types) in entries {
+        let decoder = |ty: Option<&str>| match ty {
+            Some(t) if decodable(t) => format!("Some(decode::<{}>)", t.replace("types::", &format!("pdrs::{module}::types::"))),
+            _ => "None".to_string(),
+        };
+        out.push_str(&format!(
+            "        ({module:?}, {method:?}, {path:?}, {}, {}, {}),\n",
+            decoder(types.body.as_deref()),
+            decoder(Some(&types.success)),
+            decoder(Some(&types.error)),
+        ));
+    }
+    out.push_str("    ]\n}\n");
+    out
 }

@@ -15,13 +15,6 @@ pub struct Document {
     pub feature: Option<&'static str>,
 }
 
-impl Document {
-    /// Whether the operations of this document are split into one feature per tag.
-    pub fn split_by_tag(&self) -> bool {
-        self.feature.is_none()
-    }
-}
-
 /// Every document pdrs generates code for.
 pub const DOCUMENTS: &[Document] = &[
     Document { file: "rest.json", module: "rest", feature: None },

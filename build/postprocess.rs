@@ -188,7 +188,7 @@ pub fn operation_types(file: &syn::File) -> Vec<OperationTypes> {
                 if field.ident.as_ref().is_some_and(|i| i == "body") {
                     // `Result<types::X, String>`
                     let ty = &field.ty;
-                    let text = quote!(#ty).to_string().replace(' ', "");
+                    let text = quote!(#ty).to_string().replace(' ', "").replace(",>", ">");
                     if let Some(inner) = text.strip_prefix("Result<").and_then(|t| t.strip_suffix(",String>")) {
                         bodies.insert(s.ident.to_string(), inner.to_string());
                     }
@@ -205,7 +205,7 @@ pub fn operation_types(file: &syn::File) -> Vec<OperationTypes> {
                 continue;
             }
             let syn::ReturnType::Type(_, ty) = &f.sig.output else { continue };
-            let text = quote!(#ty).to_string().replace(' ', "");
+            let text = quote!(#ty).to_string().replace(' ', "").replace(",>", ">");
             // Result<ResponseValue<T>,Error<E>>
             let Some(inner) = text.strip_prefix("Result<ResponseValue<").and_then(|t| t.strip_suffix(">>")) else {
                 continue;

@@ -11,7 +11,7 @@ pub fn enabled_operations(doc: &Document, spec: &Value) -> BTreeSet<(String, Str
     let wanted = |op: &Value| -> bool {
         match doc.feature {
             Some(feature) => feature_enabled(feature),
-            None => feature_enabled("full") || operation_tag(op).is_some_and(|t| feature_enabled(&tag_feature(&t))),
+            None => feature_enabled("rest") || operation_tag(op).is_some_and(|t| feature_enabled(&tag_feature(&t))),
         }
     };
     all.into_iter().filter(|(_, _, op)| wanted(op)).map(|(p, m, _)| (p, m)).collect()

@@ -1,18 +1,227 @@
-//! The operation table: the spec as data for the generic layer (stub, filled below).
+//! The operation table: the spec as data for the generic layer.
+//!
+//! One row per operation of every document (whatever features are on): method, path template,
+//! tag, generated method name, pagination kind, item field, entity wrappers, `From` header,
+//! raw body media type and OAuth scope. It is emitted as Rust (`pdrs::spec`) and as a
+//! tab-separated manifest that is committed under `generated/` for review.
 
 use crate::documents::Document;
+use crate::json::{operations, resolve};
+use crate::normalize::{media::CONTENT_TYPE_EXT, params::schema_properties, params::success_schema, targets};
 use serde_json::Value;
+use std::fmt::Write;
 use std::path::Path;
 
 /// One row per operation.
-pub struct Row {}
-
-/// Rows of one document.
-pub fn rows(_doc: &Document, _spec: &Value) -> Vec<Row> {
-    Vec::new()
+pub struct Row {
+    module: &'static str,
+    method: String,
+    path: String,
+    tag: String,
+    name: String,
+    paging: &'static str,
+    items: Option<String>,
+    request_wrapper: Option<String>,
+    response_wrapper: Option<String>,
+    from: &'static str,
+    content_type: Option<String>,
+    scope: Option<String>,
 }
 
-/// Writes the table and the normalization report into `out_dir`.
-pub fn write(_out_dir: &Path, _rows: &[Row], _report: &[String]) -> Result<(), String> {
+impl Row {
+    /// (method name, METHOD, path) of the row.
+    pub fn key(&self) -> (String, String, String) {
+        (self.name.clone(), self.method.clone(), self.path.clone())
+    }
+}
+
+/// progenitor's method name for an operation id (`listUsers` -> `list_users`).
+pub fn snake(id: &str) -> String {
+    let mut out = String::new();
+    let chars: Vec<char> = id.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() {
+            let prev = i.checked_sub(1).map(|j| chars[j]);
+            let next = chars.get(i + 1);
+            let boundary = prev.is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit())
+                || (prev.is_some_and(|p| p.is_ascii_uppercase()) && next.is_some_and(|n| n.is_ascii_lowercase()));
+            if boundary && !out.ends_with('_') {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('_') && !out.is_empty() {
+            out.push('_');
+        }
+    }
+    out.trim_end_matches('_').to_string()
+}
+
+/// Query parameter names of an operation (path-level ones included).
+fn param_names(spec: &Value, path_item: &Value, op: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for list in [path_item.get("parameters"), op.get("parameters")].into_iter().flatten() {
+        for p in list.as_array().into_iter().flatten() {
+            let p = resolve(spec, p);
+            if p.get("in").and_then(Value::as_str) == Some("query") {
+                if let Some(n) = p.get("name").and_then(Value::as_str) {
+                    out.push(n.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The single top-level key of a schema, if it has exactly one.
+fn single_key(spec: &Value, schema: &Value) -> Option<String> {
+    let props = schema_properties(spec, schema);
+    (props.len() == 1).then(|| props.keys().next().cloned()).flatten()
+}
+
+/// Whether a property schema is an array.
+fn is_array(spec: &Value, schema: &Value) -> bool {
+    resolve(spec, schema).get("type").and_then(Value::as_str) == Some("array")
+}
+
+/// The array property holding a page's items: the only array, or the one named like the path's
+/// last literal segment.
+fn item_field(spec: &Value, path: &str, schema: &Value) -> Option<String> {
+    let props = schema_properties(spec, schema);
+    let arrays: Vec<&String> = props.iter().filter(|(_, s)| is_array(spec, s)).map(|(k, _)| k).collect();
+    if arrays.len() == 1 {
+        return Some(arrays[0].clone());
+    }
+    let last = path.rsplit('/').find(|s| !s.starts_with('{') && !s.is_empty())?.replace('-', "_");
+    arrays.iter().find(|a| ***a == last).map(|a| (*a).clone()).or_else(|| arrays.first().map(|a| (*a).clone()))
+}
+
+fn request_schema<'a>(spec: &'a Value, op: &'a Value) -> Option<&'a Value> {
+    resolve(spec, op.get("requestBody")?).get("content")?.get("application/json")?.get("schema")
+}
+
+/// The rows of one (normalized) document.
+pub fn rows(doc: &Document, spec: &Value) -> Vec<Row> {
+    let mut out = Vec::new();
+    for (path, method, op) in operations(spec) {
+        let path_item = &spec["paths"][&path];
+        let params = param_names(spec, path_item, op);
+        let success = success_schema(spec, op);
+        let props = success.map(|s| schema_properties(spec, s)).unwrap_or_default();
+        let body_props = request_schema(spec, op).map(|s| schema_properties(spec, s)).unwrap_or_default();
+        let has = |p: &str| params.iter().any(|x| x == p);
+        let paging = if method == "get" && (has("cursor") || props.contains_key("next_cursor")) {
+            "cursor"
+        } else if method == "get" && (has("offset") || (props.contains_key("more") && props.contains_key("offset"))) {
+            "offset"
+        } else if method == "get" && has("after") {
+            "after"
+        } else if method == "post" && body_props.contains_key("starting_after") && props.contains_key("more") {
+            "analytics_body"
+        } else {
+            "none"
+        };
+        let items = match (paging, success) {
+            ("none", _) | (_, None) => None,
+            (_, Some(s)) => item_field(spec, &path, s),
+        };
+        let response_wrapper = match success {
+            Some(s) if paging == "none" => single_key(spec, s),
+            _ => items.clone(),
+        };
+        let request_wrapper = request_schema(spec, op).and_then(|s| single_key(spec, s));
+        let from = op
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|p| resolve(spec, p))
+            .find(|p| {
+                p.get("in").and_then(Value::as_str) == Some("header")
+                    && p.get("name").and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case("from"))
+            })
+            .map(|p| if p.get(targets::WAS_REQUIRED_EXT) == Some(&Value::Bool(true)) { "required" } else { "optional" })
+            .unwrap_or("none");
+        out.push(Row {
+            module: doc.module,
+            method: method.to_ascii_uppercase(),
+            path: path.clone(),
+            tag: op.get("tags").and_then(|t| t.get(0)).and_then(Value::as_str).unwrap_or("").to_string(),
+            name: op.get("operationId").and_then(Value::as_str).map(snake).unwrap_or_default(),
+            paging,
+            items,
+            request_wrapper,
+            response_wrapper,
+            from,
+            content_type: op.get(CONTENT_TYPE_EXT).and_then(Value::as_str).map(String::from),
+            scope: op.get("x-pd-requires-scope").and_then(Value::as_str).map(String::from),
+        });
+    }
+    out
+}
+
+fn opt(v: &Option<String>) -> &str {
+    v.as_deref().unwrap_or("-")
+}
+
+fn lit(v: &Option<String>) -> String {
+    match v {
+        Some(s) => format!("Some({s:?})"),
+        None => "None".to_string(),
+    }
+}
+
+fn variant(snake: &str) -> String {
+    crate::json::pascal(snake)
+}
+
+/// Writes `operations.rs` (the table as Rust), `operations.tsv` and `normalization.tsv`.
+pub fn write(out_dir: &Path, rows: &[Row], report: &[String]) -> Result<(), String> {
+    let mut rust = String::from("/// Every operation of every document, in document order.\npub static OPERATIONS: &[Operation] = &[\n");
+    let mut tsv = String::from("# api\tmethod\tpath\ttag\tmethod_name\tpaging\titems\trequest_wrapper\tresponse_wrapper\tfrom\traw_content_type\tscope\n");
+    for r in rows {
+        let _ = writeln!(
+            rust,
+            "    Operation {{ api: Api::{}, method: {:?}, path: {:?}, tag: {:?}, name: {:?}, paging: Paging::{}, items: {}, request_wrapper: {}, response_wrapper: {}, from: FromHeader::{}, raw_content_type: {}, scope: {} }},",
+            variant(r.module),
+            r.method,
+            r.path,
+            r.tag,
+            r.name,
+            variant(r.paging),
+            lit(&r.items),
+            lit(&r.request_wrapper),
+            lit(&r.response_wrapper),
+            variant(r.from),
+            lit(&r.content_type),
+            lit(&r.scope),
+        );
+        let _ = writeln!(
+            tsv,
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            r.module,
+            r.method,
+            r.path,
+            r.tag,
+            r.name,
+            r.paging,
+            opt(&r.items),
+            opt(&r.request_wrapper),
+            opt(&r.response_wrapper),
+            r.from,
+            opt(&r.content_type),
+            opt(&r.scope)
+        );
+    }
+    rust.push_str("];\n");
+    let mut norm = String::from("# document\trule\tsites\n");
+    for line in report {
+        norm.push_str(line);
+        norm.push('\n');
+    }
+    for (name, text) in [("operations.rs", rust), ("operations.tsv", tsv), ("normalization.tsv", norm)] {
+        crate::codegen::write_if_changed(&out_dir.join(name), &text)?;
+    }
     Ok(())
 }

@@ -1,11 +1,80 @@
 #![forbid(unsafe_code)]
-//! pdrs: a typed Rust SDK for PagerDuty's public APIs.
+#![warn(missing_docs)]
+//! # pdrs
+//!
+//! A typed Rust SDK for PagerDuty's public APIs, generated at build time from PagerDuty's own
+//! OpenAPI documents, with a small generic layer (in the spirit of pdpyras) on one shared
+//! request pipeline.
+//!
+//! - [`RestClient`]: the REST API; [`RestClient::api`] gives the typed builder calls of every
+//!   operation (`pd.api().list_users().limit(25).send().await`).
+//! - [`spec`]: every operation of every document as data (paths, wrappers, pagination kinds).
+//! - Generated modules, one per document and feature: [`rest`], `events_v2`, `events_v1`,
+//!   `scim`, `slack`, `jira_cloud`, `jira_server`, `ms_teams`, `mcp`.
 
+mod auth;
+mod client;
+mod error;
+mod http;
 mod open_enum;
 pub mod pipeline;
+pub mod spec;
+mod url;
 
-/// The REST API, generated from `rest.json`.
-pub mod rest {
-    #![allow(missing_docs, clippy::all, clippy::pedantic, unused_imports, dead_code)]
-    include!(concat!(env!("OUT_DIR"), "/rest.rs"));
+pub use auth::{Credential, Secret};
+pub use client::{Region, RestClient, RestClientBuilder};
+pub use error::{ApiError, Error, Result};
+
+macro_rules! generated_module {
+    ($(#[$doc:meta])* $name:ident, $cfg:ident, $file:literal) => {
+        $(#[$doc])*
+        #[cfg($cfg)]
+        #[allow(missing_docs, unused_imports, dead_code, clippy::all, clippy::pedantic, rustdoc::all)]
+        pub mod $name {
+            include!(concat!(env!("OUT_DIR"), "/", $file));
+        }
+    };
+}
+
+generated_module!(
+    /// The REST API (`rest.json`): types and one client trait per tag.
+    rest, pdrs_rest, "rest.rs"
+);
+generated_module!(
+    /// Events API v2 (`events-v2.json`).
+    events_v2, pdrs_events_v2, "events_v2.rs"
+);
+generated_module!(
+    /// Events API v1 (`events-v1.json`).
+    events_v1, pdrs_events_v1, "events_v1.rs"
+);
+generated_module!(
+    /// SCIM user provisioning (`scim.json`).
+    scim, pdrs_scim, "scim.rs"
+);
+generated_module!(
+    /// The Slack integration service (`integration-slack-service.json`).
+    slack, pdrs_slack, "slack.rs"
+);
+generated_module!(
+    /// The Jira Cloud integration (`integration-jira-cloud.json`).
+    jira_cloud, pdrs_jira_cloud, "jira_cloud.rs"
+);
+generated_module!(
+    /// The Jira Server integration service (`integration-jira-service.json`).
+    jira_server, pdrs_jira_server, "jira_server.rs"
+);
+generated_module!(
+    /// The Microsoft Teams integration service (`integration-ms-teams-service.json`).
+    ms_teams, pdrs_ms_teams, "ms_teams.rs"
+);
+generated_module!(
+    /// PagerDuty's MCP server (`mcp.json`).
+    mcp, pdrs_mcp, "mcp.rs"
+);
+
+/// The client traits of every generated module, for builder calls (`pd.api().list_users()`).
+pub mod prelude {
+    #[cfg(pdrs_rest)]
+    pub use crate::rest::prelude::*;
 }

@@ -6,8 +6,9 @@
 //! are written to `generated/normalization.tsv` so a new revision of the documents shows up as a
 //! reviewable diff.
 
-mod media;
-mod params;
+pub mod media;
+pub mod params;
+mod examples;
 mod refs;
 mod responses;
 mod schemas;
@@ -39,7 +40,10 @@ pub const RULES: &[Rule] = &[
     Rule { name: "drop_bad_defaults", apply: schemas::drop_bad_defaults },
     Rule { name: "strip_inline_titles", apply: schemas::strip_inline_titles },
     Rule { name: "nullable_compositions", apply: schemas::nullable_compositions },
+    Rule { name: "null_enum_values", apply: schemas::null_enum_values },
     Rule { name: "lift_colliding_inline_names", apply: schemas::lift_colliding_inline_names },
+    Rule { name: "widen_contradicted_types", apply: examples::widen_contradicted_types },
+    Rule { name: "open_unions", apply: examples::open_unions },
     Rule { name: "tolerate_missing_fields", apply: schemas::tolerate_missing_fields },
     Rule { name: "tolerate_extra_fields", apply: schemas::tolerate_extra_fields },
 ];

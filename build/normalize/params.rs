@@ -1,6 +1,7 @@
 //! Parameter fixes: headers the client sets itself, `foo[]` arrays, undeclared paging parameters.
 
 use super::targets::{CLIENT_FILLED_HEADERS, NEGOTIATION_HEADERS};
+
 use crate::json::{for_each_operation_mut, resolve};
 use serde_json::{json, Map, Value};
 
@@ -54,6 +55,7 @@ pub fn optional_client_headers(doc: &mut Value) -> usize {
                 let mut inline = resolve(&snapshot, p).clone();
                 if inline.get("required") == Some(&Value::Bool(true)) {
                     inline["required"] = Value::Bool(false);
+                    inline[super::targets::WAS_REQUIRED_EXT] = Value::Bool(true);
                     *p = inline;
                     n += 1;
                 }

@@ -91,6 +91,22 @@ pub fn nullable_compositions(doc: &mut Value) -> usize {
     n
 }
 
+/// Rule: `null` listed among an enum's values (with `nullable: true`) is removed, and so is
+/// `nullable`; typify would emit a newtype `X(Option<X>)` beside `enum X`. A null value still
+/// decodes, as `None`, because fields are optional (see [`tolerate_missing_fields`]).
+pub fn null_enum_values(doc: &mut Value) -> usize {
+    let mut n = 0;
+    for_each_schema(doc, &mut |_, schema| {
+        let Some(Value::Array(values)) = schema.get_mut("enum") else { return };
+        if values.iter().any(Value::is_null) {
+            values.retain(|v| !v.is_null());
+            schema.remove("nullable");
+            n += 1;
+        }
+    });
+    n
+}
+
 /// Whether typify gives this inline schema a type (and so a name) of its own.
 fn is_named_inline(schema: &Value) -> bool {
     let Value::Object(map) = schema else { return false };

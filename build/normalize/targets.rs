@@ -11,3 +11,7 @@ pub const NEGOTIATION_HEADERS: &[&str] = &["accept", "content-type"];
 
 /// Name of the lenient error schema every error response is rewritten to.
 pub const ERROR_SCHEMA: &str = "PagerDutyError";
+
+/// Extension set on a client-filled header parameter that the document marked required, so the
+/// operation table can tell callers where `From` is mandatory.
+pub const WAS_REQUIRED_EXT: &str = "x-pdrs-was-required";

@@ -1,0 +1,190 @@
+//! [`RestClient`]: the REST API client, typed and generic, on one pipeline.
+
+use crate::auth::{Credential, Secret};
+use crate::pipeline::{Pipeline, PipelineConfig, DEFAULT_USER_AGENT, REST_ACCEPT};
+use crate::spec::Api;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use std::time::Duration;
+
+/// PagerDuty service region.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Region {
+    /// The US service region (`api.pagerduty.com`).
+    #[default]
+    Us,
+    /// The EU service region (`api.eu.pagerduty.com`).
+    Eu,
+}
+
+impl Region {
+    /// Base URL of the REST API in this region.
+    pub fn rest_url(self) -> &'static str {
+        match self {
+            Region::Us => "https://api.pagerduty.com",
+            Region::Eu => "https://api.eu.pagerduty.com",
+        }
+    }
+}
+
+/// A PagerDuty REST API client. Cheap to clone; clones share one connection pool and pipeline.
+///
+/// ```no_run
+/// # async fn demo() -> pdrs::Result<()> {
+/// use pdrs::prelude::*;
+/// let pd = pdrs::RestClient::new("my-api-key")?;
+/// let page = pd.api().list_users().limit(25).send().await;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct RestClient {
+    pipeline: Pipeline,
+    #[cfg(pdrs_rest)]
+    api: crate::rest::Client,
+}
+
+impl RestClient {
+    /// A client for the US region with an API token and default settings.
+    pub fn new(token: impl Into<Secret>) -> crate::Result<Self> {
+        Self::builder(token).build()
+    }
+
+    /// A builder, starting from an API token.
+    pub fn builder(token: impl Into<Secret>) -> RestClientBuilder {
+        RestClientBuilder::new(Credential::ApiToken(token.into()))
+    }
+
+    /// The typed client for every REST operation, on this client's pipeline.
+    #[cfg(pdrs_rest)]
+    pub fn api(&self) -> &crate::rest::Client {
+        &self.api
+    }
+
+    /// The request pipeline.
+    pub fn pipeline(&self) -> &Pipeline {
+        &self.pipeline
+    }
+
+    /// Changes the `From` header sent on every request (`None` stops sending it).
+    pub fn set_default_from(&self, from: Option<&str>) -> crate::Result<()> {
+        self.pipeline.set_default_from(from)
+    }
+}
+
+/// Builds a [`RestClient`].
+#[derive(Debug)]
+#[must_use]
+pub struct RestClientBuilder {
+    credential: Credential,
+    base_url: Option<String>,
+    region: Region,
+    from: Option<String>,
+    timeout: Duration,
+    user_agent_suffix: Option<String>,
+    headers: Vec<(String, String)>,
+    http: Option<reqwest::Client>,
+}
+
+impl RestClientBuilder {
+    fn new(credential: Credential) -> Self {
+        Self {
+            credential,
+            base_url: None,
+            region: Region::Us,
+            from: None,
+            timeout: Duration::from_secs(60),
+            user_agent_suffix: None,
+            headers: Vec::new(),
+            http: None,
+        }
+    }
+
+    /// Authenticates with an OAuth access token (`Bearer`) instead of an API token.
+    pub fn oauth_token(mut self, token: impl Into<Secret>) -> Self {
+        self.credential = Credential::OAuth(token.into());
+        self
+    }
+
+    /// Sends this `Authorization` value verbatim.
+    pub fn authorization_passthrough(mut self, value: impl Into<Secret>) -> Self {
+        self.credential = Credential::Passthrough(value.into());
+        self
+    }
+
+    /// The service region (ignored when [`base_url`](Self::base_url) is set).
+    pub fn region(mut self, region: Region) -> Self {
+        self.region = region;
+        self
+    }
+
+    /// A base URL, e.g. a mock server's. `http://` is accepted for loopback hosts only.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The `From` header (a user's email) sent on every request.
+    pub fn default_from(mut self, email: impl Into<String>) -> Self {
+        self.from = Some(email.into());
+        self
+    }
+
+    /// Timeout of each HTTP attempt (default 60 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Appended to the `User-Agent` (`pdrs/<version> <suffix>`).
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// A header sent on every request (e.g. `X-EARLY-ACCESS`).
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Uses this `reqwest::Client` (its timeout and TLS settings then apply).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> crate::Result<RestClient> {
+        let base = self.base_url.clone().unwrap_or_else(|| self.region.rest_url().to_string());
+        let base_url = crate::url::parse_base_url(&base)?;
+        let http = match self.http {
+            Some(http) => http,
+            None => crate::http::client(self.timeout)?,
+        };
+        let mut extra = HeaderMap::new();
+        for (name, value) in &self.headers {
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| crate::Error::config(format!("invalid header name {name:?}")))?;
+            let value = HeaderValue::from_str(value).map_err(|_| crate::Error::config(format!("invalid value for header {name}")))?;
+            extra.insert(name, value);
+        }
+        let user_agent = match &self.user_agent_suffix {
+            Some(s) => format!("{DEFAULT_USER_AGENT} {s}"),
+            None => DEFAULT_USER_AGENT.to_string(),
+        };
+        let pipeline = Pipeline::new(PipelineConfig {
+            api: Api::Rest,
+            http: http.clone(),
+            base_url: base_url.clone(),
+            credential: self.credential,
+            accept: REST_ACCEPT,
+            user_agent,
+            extra_headers: extra,
+            from: self.from,
+        })?;
+        Ok(RestClient {
+            #[cfg(pdrs_rest)]
+            api: crate::rest::Client::new_with_client(base_url.as_str().trim_end_matches('/'), http, pipeline.clone()),
+            pipeline,
+        })
+    }
+}

@@ -1,0 +1,117 @@
+//! The operation table: every operation of every PagerDuty document, as data.
+//!
+//! Built at compile time from the same OpenAPI documents as the typed clients (see `build.rs`), so
+//! the generic layer's canonical paths, entity wrappers and pagination kinds never drift from
+//! the typed layer. The same facts are committed as `generated/operations.tsv` for review.
+//!
+//! ```
+//! use pdrs::spec::{self, Paging};
+//! let op = spec::find("GET", "/users").unwrap();
+//! assert_eq!(op.paging, Paging::Offset);
+//! assert_eq!(op.items, Some("users"));
+//! ```
+
+/// The API document an operation belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Api {
+    /// The REST API (`rest.json`).
+    Rest,
+    /// Events API v2.
+    EventsV2,
+    /// Events API v1.
+    EventsV1,
+    /// SCIM user provisioning.
+    Scim,
+    /// The Slack integration service.
+    Slack,
+    /// The Jira Cloud integration.
+    JiraCloud,
+    /// The Jira Server integration service.
+    JiraServer,
+    /// The Microsoft Teams integration service.
+    MsTeams,
+    /// PagerDuty's MCP server.
+    Mcp,
+}
+
+/// How a list operation pages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Paging {
+    /// Not a paged list.
+    None,
+    /// Classic `limit`/`offset`/`more`/`total` paging (10,000 record cap).
+    Offset,
+    /// `cursor` in, `next_cursor` out.
+    Cursor,
+    /// `starting_after` in the POST body; `last`/`more` in the response (analytics raw data).
+    AnalyticsBody,
+    /// `after` cursor in the query (alert grouping settings).
+    After,
+}
+
+/// Whether an operation takes the `From` header (a user's email, for account-level API keys).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FromHeader {
+    /// The operation does not declare `From`.
+    None,
+    /// The operation accepts `From`.
+    Optional,
+    /// The document marks `From` required (account-level keys must send it).
+    Required,
+}
+
+/// One operation of a PagerDuty API document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Operation {
+    /// The document the operation comes from.
+    pub api: Api,
+    /// HTTP method, upper case.
+    pub method: &'static str,
+    /// Path template, e.g. `/users/{id}`.
+    pub path: &'static str,
+    /// The operation's (first) tag; names its cargo feature and client trait.
+    pub tag: &'static str,
+    /// Name of the generated builder method, e.g. `list_users`.
+    pub name: &'static str,
+    /// Pagination kind.
+    pub paging: Paging,
+    /// For paged lists, the response field holding the page's items.
+    pub items: Option<&'static str>,
+    /// The single top-level key the request body is wrapped in (`{"user": {...}}`).
+    pub request_wrapper: Option<&'static str>,
+    /// The single top-level key the response body is wrapped in.
+    pub response_wrapper: Option<&'static str>,
+    /// Whether the operation takes the `From` header.
+    pub from: FromHeader,
+    /// The media type of a body sent as raw bytes (multipart, CSV), if any.
+    pub raw_content_type: Option<&'static str>,
+    /// The OAuth scope the operation requires, if the document says.
+    pub scope: Option<&'static str>,
+}
+
+include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+
+/// The operation table rendered as the committed manifest (`generated/operations.tsv`).
+pub const MANIFEST: &str = include_str!(concat!(env!("OUT_DIR"), "/operations.tsv"));
+
+/// The normalization report: sites each rule touched, per document (`generated/normalization.tsv`).
+pub const NORMALIZATION_REPORT: &str = include_str!(concat!(env!("OUT_DIR"), "/normalization.tsv"));
+
+/// Every operation of every document.
+pub fn operations() -> &'static [Operation] {
+    OPERATIONS
+}
+
+/// The REST operation with this method and exact path template (`"GET"`, `"/users/{id}"`).
+pub fn find(method: &str, path: &str) -> Option<&'static Operation> {
+    OPERATIONS.iter().find(|op| op.api == Api::Rest && op.method.eq_ignore_ascii_case(method) && op.path == path)
+}
+
+/// The operation of `api` whose generated method is `name`.
+pub fn by_name(api: Api, name: &str) -> Option<&'static Operation> {
+    OPERATIONS.iter().find(|op| op.api == api && op.name == name)
+}

@@ -1,0 +1,124 @@
+//! Every example in every document decodes into its generated request or response type.
+
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+type Decoder = fn(&Value) -> Result<(), String>;
+
+fn decode<T: serde::de::DeserializeOwned>(value: &Value) -> Result<(), String> {
+    T::deserialize(value).map(drop).map_err(|e| e.to_string())
+}
+
+include!(concat!(env!("OUT_DIR"), "/examples.rs"));
+
+const FILES: &[(&str, &str)] = &[
+    ("rest", "rest.json"),
+    ("events_v2", "events-v2.json"),
+    ("events_v1", "events-v1.json"),
+    ("scim", "scim.json"),
+    ("slack", "integration-slack-service.json"),
+    ("jira_cloud", "integration-jira-cloud.json"),
+    ("jira_server", "integration-jira-service.json"),
+    ("ms_teams", "integration-ms-teams-service.json"),
+    ("mcp", "mcp.json"),
+];
+
+fn openapi_dir() -> PathBuf {
+    std::env::var_os("PDRS_OPENAPI_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("openapi"))
+}
+
+fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
+    match node.get("$ref").and_then(Value::as_str) {
+        Some(r) => {
+            let pointer = r.trim_start_matches('#');
+            doc.pointer(pointer).map(|t| resolve(doc, t)).unwrap_or(node)
+        }
+        None => node,
+    }
+}
+
+/// Example values of a media type object: `example` and each `examples.*.value`.
+/// String examples are taken as JSON text when they parse; the rest count as invalid JSON.
+fn examples(doc: &Value, media: &Value) -> Vec<Option<Value>> {
+    let mut out = Vec::new();
+    let mut push = |v: &Value| match v {
+        Value::String(s) => out.push(serde_json::from_str(s).ok().or(Some(v.clone()))),
+        other => out.push(Some(other.clone())),
+    };
+    if let Some(v) = media.get("example") {
+        push(v);
+    }
+    if let Some(Value::Object(map)) = media.get("examples") {
+        for e in map.values() {
+            if let Some(v) = resolve(doc, e).get("value") {
+                push(v);
+            }
+        }
+    }
+    out
+}
+
+#[derive(Default)]
+struct Tally {
+    total: usize,
+    ok: usize,
+    skipped_raw: usize,
+    failures: Vec<String>,
+}
+
+#[test]
+fn every_valid_example_decodes() {
+    let decoders: HashMap<(&str, &str, &str), (Option<Decoder>, Option<Decoder>, Option<Decoder>)> =
+        decoders().into_iter().map(|(m, method, path, a, b, c)| ((m, method, path), (a, b, c))).collect();
+    let mut tally = Tally::default();
+    for (module, file) in FILES {
+        let path = openapi_dir().join(file);
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for (api_path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let upper = method.to_ascii_uppercase();
+                let Some(&(request, success, error)) = decoders.get(&(*module, upper.as_str(), api_path.as_str())) else {
+                    continue;
+                };
+                let mut check = |decoder: Option<Decoder>, value: Option<Value>, what: String| {
+                    tally.total += 1;
+                    match (decoder, value) {
+                        (None, _) => tally.skipped_raw += 1,
+                        (Some(d), Some(v)) => match d(&v) {
+                            Ok(()) => tally.ok += 1,
+                            Err(e) => tally.failures.push(format!("{module} {upper} {api_path} {what}: {e}")),
+                        },
+                        (Some(_), None) => tally.failures.push(format!("{module} {upper} {api_path} {what}: no value")),
+                    }
+                };
+                if let Some(body) = op.get("requestBody") {
+                    for (media_type, media) in resolve(&doc, body)["content"].as_object().into_iter().flatten() {
+                        let json = media_type.contains("json");
+                        for v in examples(&doc, media) {
+                            check(if json { request } else { None }, v, "request".into());
+                        }
+                    }
+                }
+                for (status, response) in op["responses"].as_object().into_iter().flatten() {
+                    let decoder = if status.starts_with('2') { success } else { error };
+                    for (media_type, media) in resolve(&doc, response)["content"].as_object().into_iter().flatten() {
+                        let json = media_type.contains("json");
+                        for v in examples(&doc, media) {
+                            check(if json { decoder } else { None }, v, format!("response {status}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let checked = tally.total - tally.skipped_raw;
+    println!(
+        "{}/{} valid examples decode ({} examples of raw-bytes bodies not decoded)",
+        tally.ok, checked, tally.skipped_raw
+    );
+    assert!(tally.failures.is_empty(), "{} examples fail to decode:\n{}", tally.failures.len(), tally.failures.join("\n"));
+    assert!(tally.ok > 600, "too few examples checked: {}", tally.ok);
+}
