@@ -26,9 +26,7 @@ pub fn generate(doc: &Document, spec: &Value) -> Result<Generated, String> {
         .with_hooks(HooksMode::Expected)
         .with_inner_type(quote!(crate::pipeline::Pipeline));
     let mut generator = Generator::new(&settings);
-    let tokens = generator
-        .generate_tokens(&api)
-        .map_err(|e| format!("{}: progenitor failed: {e}", doc.file))?;
+    let tokens = generator.generate_tokens(&api).map_err(|e| format!("{}: progenitor failed: {e}", doc.file))?;
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("{}: generated code does not parse: {e}", doc.file))?;
     postprocess::drop_struct_builders(&mut file);
@@ -74,7 +72,9 @@ pub fn examples_source(entries: &[(&str, String, String, &postprocess::Operation
     );
     for (module, method, path, types) in entries {
         let decoder = |ty: Option<&str>| match ty {
-            Some(t) if decodable(t) => format!("Some(decode::<{}>)", t.replace("types::", &format!("pdrs::{module}::types::"))),
+            Some(t) if decodable(t) => {
+                format!("Some(decode::<{}>)", t.replace("types::", &format!("pdrs::{module}::types::")))
+            }
             _ => "None".to_string(),
         };
         out.push_str(&format!(

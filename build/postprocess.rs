@@ -43,9 +43,11 @@ pub fn drop_struct_builders(file: &mut syn::File) -> usize {
         items.retain(|item| match item {
             Item::Mod(m) => m.ident != "builder",
             // `impl X { pub fn builder() -> builder::X }`
-            Item::Impl(imp) => !(imp.trait_.is_none()
-                && imp.items.len() == 1
-                && matches!(&imp.items[0], syn::ImplItem::Fn(f) if f.sig.ident == "builder")),
+            Item::Impl(imp) => {
+                !(imp.trait_.is_none()
+                    && imp.items.len() == 1
+                    && matches!(&imp.items[0], syn::ImplItem::Fn(f) if f.sig.ident == "builder"))
+            }
             _ => true,
         });
         removed = before - items.len();
@@ -213,11 +215,8 @@ pub fn operation_types(file: &syn::File) -> Vec<OperationTypes> {
             let Some((success, error)) = inner.split_once(">,Error<") else { continue };
             let block = &f.block;
             let body_text = quote!(#block).to_string();
-            let Some(op_id) = body_text
-                .split("operation_id :")
-                .nth(1)
-                .and_then(|rest| rest.split('"').nth(1))
-                .map(String::from)
+            let Some(op_id) =
+                body_text.split("operation_id :").nth(1).and_then(|rest| rest.split('"').nth(1)).map(String::from)
             else {
                 continue;
             };

@@ -55,7 +55,9 @@ pub fn prune(spec: &Value, keep: &BTreeSet<(String, String)>) -> Value {
     if let Some(Value::Object(components)) = out.get_mut("components") {
         for kind in COMPONENT_KINDS {
             if let Some(Value::Object(items)) = components.get_mut(*kind) {
-                items.retain(|name, _| reached.contains(&vec!["components".to_string(), kind.to_string(), name.clone()]));
+                items.retain(|name, _| {
+                    reached.contains(&vec!["components".to_string(), kind.to_string(), name.clone()])
+                });
             }
         }
     }

@@ -178,7 +178,9 @@ fn variant(snake: &str) -> String {
 
 /// Writes `operations.rs` (the table as Rust), `operations.tsv` and `normalization.tsv`.
 pub fn write(out_dir: &Path, rows: &[Row], report: &[String]) -> Result<(), String> {
-    let mut rust = String::from("/// Every operation of every document, in document order.\npub static OPERATIONS: &[Operation] = &[\n");
+    let mut rust = String::from(
+        "/// Every operation of every document, in document order.\npub static OPERATIONS: &[Operation] = &[\n",
+    );
     let mut tsv = String::from("# api\tmethod\tpath\ttag\tmethod_name\tpaging\titems\trequest_wrapper\tresponse_wrapper\tfrom\traw_content_type\tscope\n");
     for r in rows {
         let _ = writeln!(

@@ -163,8 +163,10 @@ impl RestClientBuilder {
         };
         let mut extra = HeaderMap::new();
         for (name, value) in &self.headers {
-            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| crate::Error::config(format!("invalid header name {name:?}")))?;
-            let value = HeaderValue::from_str(value).map_err(|_| crate::Error::config(format!("invalid value for header {name}")))?;
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| crate::Error::config(format!("invalid header name {name:?}")))?;
+            let value = HeaderValue::from_str(value)
+                .map_err(|_| crate::Error::config(format!("invalid value for header {name}")))?;
             extra.insert(name, value);
         }
         let user_agent = match &self.user_agent_suffix {

@@ -113,7 +113,8 @@ impl Pipeline {
         if let Some(from) = from {
             headers.entry(HeaderName::from_static("from")).or_insert(from);
         }
-        let raw_type = operation.and_then(|name| spec::by_name(self.shared.api, name)).and_then(|op| op.raw_content_type);
+        let raw_type =
+            operation.and_then(|name| spec::by_name(self.shared.api, name)).and_then(|op| op.raw_content_type);
         if let Some(media) = raw_type {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static(media));
         }

@@ -80,7 +80,8 @@ fn every_valid_example_decodes() {
         for (api_path, item) in doc["paths"].as_object().unwrap() {
             for (method, op) in item.as_object().unwrap() {
                 let upper = method.to_ascii_uppercase();
-                let Some(&(request, success, error)) = decoders.get(&(*module, upper.as_str(), api_path.as_str())) else {
+                let Some(&(request, success, error)) = decoders.get(&(*module, upper.as_str(), api_path.as_str()))
+                else {
                     continue;
                 };
                 let mut check = |decoder: Option<Decoder>, value: Option<Value>, what: String| {
@@ -119,6 +120,11 @@ fn every_valid_example_decodes() {
         "{}/{} valid examples decode ({} examples of raw-bytes bodies not decoded)",
         tally.ok, checked, tally.skipped_raw
     );
-    assert!(tally.failures.is_empty(), "{} examples fail to decode:\n{}", tally.failures.len(), tally.failures.join("\n"));
+    assert!(
+        tally.failures.is_empty(),
+        "{} examples fail to decode:\n{}",
+        tally.failures.len(),
+        tally.failures.join("\n")
+    );
     assert!(tally.ok > 600, "too few examples checked: {}", tally.ok);
 }

@@ -78,6 +78,10 @@ fn every_rest_tag_has_a_cargo_feature() {
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join("_");
-        assert!(cargo.contains(&format!("\n{feature} = []")), "tag {:?} has no feature {feature:?} in Cargo.toml", op.tag);
+        assert!(
+            cargo.contains(&format!("\n{feature} = []")),
+            "tag {:?} has no feature {feature:?} in Cargo.toml",
+            op.tag
+        );
     }
 }

@@ -158,7 +158,8 @@ fn media_pointers(doc: &Value) -> Vec<Vec<String>> {
         }
     }
     for kind in ["requestBodies", "responses"] {
-        for (name, item) in doc.pointer(&format!("/components/{kind}")).and_then(Value::as_object).into_iter().flatten() {
+        for (name, item) in doc.pointer(&format!("/components/{kind}")).and_then(Value::as_object).into_iter().flatten()
+        {
             visit(vec!["components".into(), kind.into(), name.clone()], item);
         }
     }

@@ -38,10 +38,7 @@ fn reduce(content: &mut Map<String, Value>) -> (bool, Option<String>) {
     }
     let original = content.keys().next().cloned();
     content.clear();
-    content.insert(
-        "application/octet-stream".into(),
-        json!({ "schema": { "type": "string", "format": "binary" } }),
-    );
+    content.insert("application/octet-stream".into(), json!({ "schema": { "type": "string", "format": "binary" } }));
     (true, original)
 }
 

@@ -6,9 +6,9 @@
 //! are written to `generated/normalization.tsv` so a new revision of the documents shows up as a
 //! reviewable diff.
 
+mod examples;
 pub mod media;
 pub mod params;
-mod examples;
 mod refs;
 mod responses;
 mod schemas;

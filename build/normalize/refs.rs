@@ -81,7 +81,8 @@ pub fn lift_deep_refs(doc: &mut Value) -> usize {
         deep.sort_by_key(|s| std::cmp::Reverse(s.len()));
         for segs in deep {
             let from = segments_ref(&segs);
-            let original: Vec<String> = all.iter().filter(|r| ref_segments(r).as_ref() == Some(&segs)).cloned().collect();
+            let original: Vec<String> =
+                all.iter().filter(|r| ref_segments(r).as_ref() == Some(&segs)).cloned().collect();
             let Some(target) = get(doc, &segs).cloned() else { continue };
             if let Some(inner) = target.get("$ref") {
                 for r in &original {

@@ -57,11 +57,8 @@ pub fn merge_success_responses(doc: &mut Value) -> usize {
     let mut n = 0;
     for_each_operation_mut(doc, &mut |_, _, op| {
         let Some(Value::Object(responses)) = op.get_mut("responses") else { return };
-        let bodies: Vec<Option<Vec<(String, Value)>>> = responses
-            .iter()
-            .filter(|(c, _)| is_success(c))
-            .map(|(_, r)| body_schemas(resolve(&snapshot, r)))
-            .collect();
+        let bodies: Vec<Option<Vec<(String, Value)>>> =
+            responses.iter().filter(|(c, _)| is_success(c)).map(|(_, r)| body_schemas(resolve(&snapshot, r))).collect();
         let first = bodies.first().cloned().flatten();
         if bodies.iter().all(|b| *b == first) {
             return;

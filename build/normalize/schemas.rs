@@ -8,12 +8,16 @@ use std::collections::BTreeSet;
 /// Whether the node at `path` is a schema (inside `components/schemas` or under a `schema` key),
 /// as opposed to example data or a `properties` map.
 pub fn is_schema_path(path: &[String]) -> bool {
-    let in_schema = path.iter().any(|s| s == "schema") || (path.len() >= 3 && path[0] == "components" && path[1] == "schemas");
+    let in_schema =
+        path.iter().any(|s| s == "schema") || (path.len() >= 3 && path[0] == "components" && path[1] == "schemas");
     if !in_schema {
         return false;
     }
     // Example payloads are data, not schemas (unless `example` is a property name).
-    let in_example = path.iter().enumerate().any(|(i, s)| (s == "example" || s == "examples") && (i == 0 || path[i - 1] != "properties"));
+    let in_example = path
+        .iter()
+        .enumerate()
+        .any(|(i, s)| (s == "example" || s == "examples") && (i == 0 || path[i - 1] != "properties"));
     if in_example {
         return false;
     }
