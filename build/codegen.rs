@@ -31,6 +31,7 @@ pub fn generate(doc: &Document, spec: &Value) -> Result<Generated, String> {
         syn::parse2(tokens).map_err(|e| format!("{}: generated code does not parse: {e}", doc.file))?;
     postprocess::drop_struct_builders(&mut file);
     postprocess::open_enums(&mut file);
+    postprocess::untest_doc_snippets(&mut file);
     let operations = postprocess::operation_types(&file);
     Ok(Generated { source: prettyplease::unparse(&file), operations })
 }
@@ -68,7 +69,7 @@ fn decodable(ty: &str) -> bool {
 pub fn examples_source(entries: &[(&str, String, String, &postprocess::OperationTypes)]) -> String {
     let mut out = String::from(
         "/// (module, METHOD, path, request decoder, success decoder, error decoder)\n\
-         pub fn decoders() -> Vec<(&'static str, &'static str, &'static str, Option<Decoder>, Option<Decoder>, Option<Decoder>)> {\n    vec![\n",
+         pub fn decoders() -> Vec<Entry> {\n    vec![\n",
     );
     for (module, method, path, types) in entries {
         let decoder = |ty: Option<&str>| match ty {

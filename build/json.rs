@@ -126,7 +126,7 @@ pub fn operations(doc: &Value) -> Vec<(String, String, &Value)> {
 }
 
 /// Mutable visit of every operation: `f(path, method, operation, path-level parameters)`.
-pub fn for_each_operation_mut(doc: &mut Value, f: &mut dyn FnMut(&str, &str, &mut Map<String, Value>)) {
+pub fn for_each_operation_mut(doc: &mut Value, mut f: impl FnMut(&str, &str, &mut Map<String, Value>)) {
     if let Some(Value::Object(paths)) = doc.get_mut("paths") {
         for (path, item) in paths.iter_mut() {
             if let Value::Object(item) = item {

@@ -5,6 +5,10 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 type Decoder = fn(&Value) -> Result<(), String>;
+/// Request, success and error decoders of one operation.
+type Decoders = (Option<Decoder>, Option<Decoder>, Option<Decoder>);
+/// (module, METHOD, path, request, success, error), as written by the build script.
+type Entry = (&'static str, &'static str, &'static str, Option<Decoder>, Option<Decoder>, Option<Decoder>);
 
 fn decode<T: serde::de::DeserializeOwned>(value: &Value) -> Result<(), String> {
     T::deserialize(value).map(drop).map_err(|e| e.to_string())
@@ -71,7 +75,7 @@ struct Tally {
 
 #[test]
 fn every_valid_example_decodes() {
-    let decoders: HashMap<(&str, &str, &str), (Option<Decoder>, Option<Decoder>, Option<Decoder>)> =
+    let decoders: HashMap<(&str, &str, &str), Decoders> =
         decoders().into_iter().map(|(m, method, path, a, b, c)| ((m, method, path), (a, b, c))).collect();
     let mut tally = Tally::default();
     for (module, file) in FILES {

@@ -6,6 +6,7 @@
 //! are written to `generated/normalization.tsv` so a new revision of the documents shows up as a
 //! reviewable diff.
 
+mod compose;
 mod examples;
 pub mod media;
 pub mod params;
@@ -30,6 +31,7 @@ pub const RULES: &[Rule] = &[
     Rule { name: "lift_deep_refs", apply: refs::lift_deep_refs },
     Rule { name: "fix_wrong_kind_refs", apply: refs::fix_wrong_kind_refs },
     Rule { name: "drop_dangling_refs", apply: refs::drop_dangling_refs },
+    Rule { name: "merge_all_of", apply: compose::merge_all_of },
     Rule { name: "reduce_media_types", apply: media::reduce_media_types },
     Rule { name: "unify_error_responses", apply: responses::unify_error_responses },
     Rule { name: "merge_success_responses", apply: responses::merge_success_responses },

@@ -119,7 +119,7 @@ pub fn success_schema<'a>(doc: &'a Value, op: &'a Value) -> Option<&'a Value> {
 pub fn inject_paging_params(doc: &mut Value) -> usize {
     let snapshot = doc.clone();
     let mut n = 0;
-    for_each_operation_mut(doc, &mut |_, method, op| {
+    for_each_operation_mut(doc, |_, method, op| {
         if method != "get" {
             return;
         }

@@ -33,7 +33,7 @@ pub fn unify_error_responses(doc: &mut Value) -> usize {
     let body = json!({ "application/json": { "schema": { "$ref": format!("#/components/schemas/{name}") } } });
     let snapshot = doc.clone();
     let mut n = 0;
-    for_each_operation_mut(doc, &mut |_, _, op| {
+    for_each_operation_mut(doc, |_, _, op| {
         let Some(Value::Object(responses)) = op.get_mut("responses") else { return };
         let mut touched = false;
         for (code, response) in responses.iter_mut().filter(|(c, _)| !is_success(c)) {
@@ -55,7 +55,7 @@ pub fn unify_error_responses(doc: &mut Value) -> usize {
 pub fn merge_success_responses(doc: &mut Value) -> usize {
     let snapshot = doc.clone();
     let mut n = 0;
-    for_each_operation_mut(doc, &mut |_, _, op| {
+    for_each_operation_mut(doc, |_, _, op| {
         let Some(Value::Object(responses)) = op.get_mut("responses") else { return };
         let bodies: Vec<Option<Vec<(String, Value)>>> =
             responses.iter().filter(|(c, _)| is_success(c)).map(|(_, r)| body_schemas(resolve(&snapshot, r))).collect();

@@ -28,7 +28,7 @@ pub fn is_schema_path(path: &[String]) -> bool {
 }
 
 /// Calls `f` on every schema node of the document.
-fn for_each_schema(doc: &mut Value, f: &mut dyn FnMut(&[String], &mut serde_json::Map<String, Value>)) {
+fn for_each_schema(doc: &mut Value, mut f: impl FnMut(&[String], &mut serde_json::Map<String, Value>)) {
     walk_mut(doc, &mut |path, node| {
         if let Value::Object(map) = node {
             if is_schema_path(path) {
@@ -54,7 +54,7 @@ fn matches_type(ty: &str, value: &Value) -> bool {
 /// outside the enum) is dropped; generated code would not compile with it.
 pub fn drop_bad_defaults(doc: &mut Value) -> usize {
     let mut n = 0;
-    for_each_schema(doc, &mut |_, schema| {
+    for_each_schema(doc, |_, schema| {
         let Some(default) = schema.get("default") else { return };
         let bad_type = schema.get("type").and_then(Value::as_str).is_some_and(|t| !matches_type(t, default));
         let bad_enum = schema.get("enum").and_then(Value::as_array).is_some_and(|e| !e.contains(default));
@@ -71,7 +71,7 @@ pub fn drop_bad_defaults(doc: &mut Value) -> usize {
 /// unrelated types that share one (`Datetime`); without them types are named by position.
 pub fn strip_inline_titles(doc: &mut Value) -> usize {
     let mut n = 0;
-    for_each_schema(doc, &mut |path, schema| {
+    for_each_schema(doc, |path, schema| {
         let component_root = path.len() == 3 && path[0] == "components" && path[1] == "schemas";
         if !component_root && schema.remove("title").is_some() {
             n += 1;
@@ -85,7 +85,7 @@ pub fn strip_inline_titles(doc: &mut Value) -> usize {
 /// accepted because fields are optional (see [`tolerate_missing_fields`]).
 pub fn nullable_compositions(doc: &mut Value) -> usize {
     let mut n = 0;
-    for_each_schema(doc, &mut |_, schema| {
+    for_each_schema(doc, |_, schema| {
         let composed = ["oneOf", "anyOf", "allOf"].iter().any(|k| schema.contains_key(*k));
         if composed && !schema.contains_key("type") && schema.get("nullable") == Some(&Value::Bool(true)) {
             schema.remove("nullable");
@@ -100,7 +100,7 @@ pub fn nullable_compositions(doc: &mut Value) -> usize {
 /// decodes, as `None`, because fields are optional (see [`tolerate_missing_fields`]).
 pub fn null_enum_values(doc: &mut Value) -> usize {
     let mut n = 0;
-    for_each_schema(doc, &mut |_, schema| {
+    for_each_schema(doc, |_, schema| {
         let Some(Value::Array(values)) = schema.get_mut("enum") else { return };
         if values.iter().any(Value::is_null) {
             values.retain(|v| !v.is_null());
@@ -183,7 +183,7 @@ fn collect_property_maps<'a>(schema: &'a mut Value, out: &mut Vec<&'a mut serde_
 /// too; a response that fails to decode over one absent field is worse than an `Option`.
 pub fn tolerate_missing_fields(doc: &mut Value) -> usize {
     let mut n = 0;
-    for_each_schema(doc, &mut |_, schema| {
+    for_each_schema(doc, |_, schema| {
         if schema.get("required").is_some_and(Value::is_array) {
             schema.remove("required");
             n += 1;
@@ -196,7 +196,7 @@ pub fn tolerate_missing_fields(doc: &mut Value) -> usize {
 /// break decoding today (typify would emit `deny_unknown_fields`).
 pub fn tolerate_extra_fields(doc: &mut Value) -> usize {
     let mut n = 0;
-    for_each_schema(doc, &mut |_, schema| {
+    for_each_schema(doc, |_, schema| {
         if schema.get("additionalProperties") == Some(&Value::Bool(false)) {
             schema.remove("additionalProperties");
             n += 1;

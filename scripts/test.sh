@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The project's test command: formatting, lints, every test, and a one-tag feature build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -e openapi/rest.json ] && [ -z "${PDRS_OPENAPI_DIR:-}" ]; then
+  echo "error: openapi/rest.json does not resolve: put PagerDuty's documents in ../shared/openapi or set PDRS_OPENAPI_DIR" >&2
+  exit 1
+fi
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy (all targets, all features, -D warnings)"
+cargo clippy --all-targets --all-features -- -D warnings
+echo "== cargo test"
+cargo test --all-features -- --nocapture
+echo "== one tag alone: cargo check --no-default-features --features users"
+cargo check --no-default-features --features users
+echo "all checks passed"
