@@ -37,7 +37,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let page = pd.api().list_users().limit(25).total(true).send().await?.into_inner();
     println!("list_users: {} users (total {:?}, more {:?})", page.users.len(), page.total, page.more);
     for user in &page.users {
-        let name = user.name.as_deref().map(String::as_str).unwrap_or("?");
+        let name = user.name.as_deref().unwrap_or("?");
         let role = user.role.as_ref().map(|r| r.as_str()).unwrap_or("?");
         println!("  {} {name:<16} role={role}", user.id.as_deref().unwrap_or("?"));
     }

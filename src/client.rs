@@ -65,6 +65,17 @@ impl RestClient {
         &self.pipeline
     }
 
+    /// HTTP attempts per `"METHOD canonical_path"` (e.g. `"POST /users/{id}/contact_methods"`),
+    /// typed and raw calls alike.
+    pub fn api_call_counts(&self) -> std::collections::BTreeMap<String, u64> {
+        self.pipeline.metrics().into_iter().map(|(k, v)| (k, v.calls)).collect()
+    }
+
+    /// Time spent per `"METHOD canonical_path"`.
+    pub fn api_time(&self) -> std::collections::BTreeMap<String, std::time::Duration> {
+        self.pipeline.metrics().into_iter().map(|(k, v)| (k, v.time)).collect()
+    }
+
     /// Changes the `From` header sent on every request (`None` stops sending it).
     pub fn set_default_from(&self, from: Option<&str>) -> crate::Result<()> {
         self.pipeline.set_default_from(from)
@@ -83,6 +94,8 @@ pub struct RestClientBuilder {
     user_agent_suffix: Option<String>,
     headers: Vec<(String, String)>,
     http: Option<reqwest::Client>,
+    retry: crate::RetryPolicy,
+    rate_limit: Option<(u32, u32)>,
 }
 
 impl RestClientBuilder {
@@ -96,7 +109,22 @@ impl RestClientBuilder {
             user_agent_suffix: None,
             headers: Vec::new(),
             http: None,
+            retry: crate::RetryPolicy::default(),
+            rate_limit: None,
         }
+    }
+
+    /// A client-side limit of `per_minute` requests (PagerDuty allows 960 per minute per key),
+    /// shared by every clone of the client, with bursts of up to `burst` requests.
+    pub fn rate_limit(mut self, per_minute: u32, burst: u32) -> Self {
+        self.rate_limit = Some((per_minute, burst));
+        self
+    }
+
+    /// The retry policy (default: [`RetryPolicy::default`](crate::RetryPolicy::default)).
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = policy;
+        self
     }
 
     /// Authenticates with an OAuth access token (`Bearer`) instead of an API token.
@@ -182,6 +210,8 @@ impl RestClientBuilder {
             user_agent,
             extra_headers: extra,
             from: self.from,
+            retry: self.retry,
+            limiter: self.rate_limit.and_then(|(rate, burst)| crate::pipeline::limiter(rate, burst)),
         })?;
         Ok(RestClient {
             #[cfg(pdrs_rest)]

@@ -12,6 +12,39 @@ pub enum Error {
     /// A request target was refused before sending (another host, a bad path).
     #[error("request refused: {0}")]
     UrlRefused(String),
+    /// The API refused the credential (401). Not retried.
+    #[error("unauthorized (401) by {host}: check the API token, and the region (US api.pagerduty.com, EU api.eu.pagerduty.com){}", detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    Unauthorized {
+        /// The host that refused the credential.
+        host: String,
+        /// The message the API gave, if any.
+        detail: Option<String>,
+    },
+    /// A 2xx body lacked the entity wrapper the spec promises.
+    #[error("expected the response to be wrapped in {expected:?}, got keys {got:?}")]
+    MissingWrapper {
+        /// The wrapper key the operation table gives.
+        expected: String,
+        /// The top-level keys the body had.
+        got: Vec<String>,
+    },
+    /// Retries ran out on network failures.
+    #[error("gave up after {attempts} attempts: {source}")]
+    RetriesExhausted {
+        /// Attempts made.
+        attempts: u32,
+        /// The last failure.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// Classic offset paging hit PagerDuty's 10,000 record limit with records left.
+    #[error("{path}: PagerDuty's classic pagination stops at 10,000 records and more exist ({yielded} yielded); narrow the query or use iter_history")]
+    PaginationCap {
+        /// The listed path.
+        path: String,
+        /// Records yielded before the cap.
+        yielded: u64,
+    },
     /// The API answered with an error status.
     #[error("{0}")]
     Api(Box<ApiError>),
@@ -79,6 +112,20 @@ impl Error {
         }
     }
 
+    /// Whether retrying later may succeed (429, 5xx, network failures).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api(e) => e.status.as_u16() == 429 || e.status.is_server_error(),
+            Error::Network(_) | Error::RetriesExhausted { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// Whether the credential was refused.
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, Error::Unauthorized { .. })
+    }
+
     /// Whether the API answered 404 (or PagerDuty code 2100).
     pub fn is_not_found(&self) -> bool {
         matches!(self, Error::Api(e) if e.status == reqwest::StatusCode::NOT_FOUND || e.code == Some(2100))
@@ -87,3 +134,35 @@ impl Error {
 
 /// `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Reads an error response into [`Error`]: every shape PagerDuty uses parses (`error` as an object,
+/// list or string; `errors` as a list, string or map; the Events API's top-level fields).
+pub(crate) async fn from_response(response: reqwest::Response) -> Error {
+    let status = response.status();
+    let host = response.url().host_str().unwrap_or("").to_string();
+    let request_id = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(String::from);
+    let body = response.bytes().await.unwrap_or_default();
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+    let error = &json["error"];
+    let inner = if error.is_array() { &error[0] } else { error };
+    let message =
+        inner["message"].as_str().or_else(|| error.as_str()).or_else(|| json["message"].as_str()).map(String::from);
+    let code = inner["code"].as_i64().or_else(|| inner["code"].as_str().and_then(|c| c.parse().ok()));
+    let details = if inner.get("errors").is_some() { &inner["errors"] } else { &json["errors"] };
+    let errors = flatten_errors(details);
+    if status == reqwest::StatusCode::UNAUTHORIZED {
+        return Error::Unauthorized { host, detail: message };
+    }
+    Error::Api(Box::new(ApiError { status, code, message, errors, request_id, body }))
+}
+
+fn flatten_errors(value: &serde_json::Value) -> Vec<String> {
+    use serde_json::Value;
+    match value {
+        Value::Array(items) => items.iter().flat_map(flatten_errors).collect(),
+        Value::String(s) => vec![s.clone()],
+        Value::Object(map) => map.iter().map(|(k, v)| format!("{k}: {}", flatten_errors(v).join(", "))).collect(),
+        Value::Null => Vec::new(),
+        other => vec![other.to_string()],
+    }
+}

@@ -13,17 +13,29 @@
 //!   `scim`, `slack`, `jira_cloud`, `jira_server`, `ms_teams`, `mcp`.
 
 mod auth;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod client;
 mod error;
 mod http;
 mod open_enum;
+mod paging;
 pub mod pipeline;
+mod raw;
+mod retry;
 pub mod spec;
+mod target;
 mod url;
 
 pub use auth::{Credential, Secret};
 pub use client::{Region, RestClient, RestClientBuilder};
 pub use error::{ApiError, Error, Result};
+pub use paging::{ListOptions, OFFSET_CAP};
+pub use raw::RawRequest;
+/// Re-exported for [`RestClient::request`].
+pub use reqwest::Method;
+pub use retry::{RetryObserver, RetryPolicy, RetryReason};
+pub use target::{canonical_path, Target};
 
 macro_rules! generated_module {
     ($(#[$doc:meta])* $name:ident, $cfg:ident, $file:literal) => {

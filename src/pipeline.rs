@@ -6,10 +6,14 @@
 //! progenitor's `ClientHooks`, implemented by [`impl_hooks!`].
 
 use crate::auth::Credential;
+use crate::retry::{server_hint, RetryPolicy, RetryReason};
 use crate::spec::{self, Api};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+use tracing::Instrument;
 
 /// The `Accept` header of the REST API.
 pub const REST_ACCEPT: &str = "application/vnd.pagerduty+json;version=2";
@@ -32,6 +36,28 @@ struct Shared {
     headers: HeaderMap,
     /// `From`, changeable at run time.
     from: RwLock<Option<HeaderValue>>,
+    retry: RetryPolicy,
+    metrics: Mutex<HashMap<String, CallStats>>,
+    limiter: Option<Limiter>,
+}
+
+/// Client-side token bucket shared by every clone of a client.
+pub(crate) type Limiter = governor::DefaultDirectRateLimiter;
+
+/// A token bucket of `per_minute` requests, bursting up to `burst`.
+pub(crate) fn limiter(per_minute: u32, burst: u32) -> Option<Limiter> {
+    let rate = std::num::NonZeroU32::new(per_minute)?;
+    let burst = std::num::NonZeroU32::new(burst.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
+    Some(governor::RateLimiter::direct(governor::Quota::per_minute(rate).allow_burst(burst)))
+}
+
+/// Calls made and time spent per `"METHOD canonical_path"`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CallStats {
+    /// HTTP attempts made (retries count).
+    pub calls: u64,
+    /// Time spent in those attempts.
+    pub time: Duration,
 }
 
 impl fmt::Debug for Pipeline {
@@ -54,6 +80,8 @@ pub(crate) struct PipelineConfig {
     pub user_agent: String,
     pub extra_headers: HeaderMap,
     pub from: Option<String>,
+    pub retry: RetryPolicy,
+    pub limiter: Option<Limiter>,
 }
 
 impl Pipeline {
@@ -79,6 +107,9 @@ impl Pipeline {
                 credential: config.credential,
                 headers,
                 from: RwLock::new(from),
+                retry: config.retry,
+                metrics: Mutex::new(HashMap::new()),
+                limiter: config.limiter,
             }),
         })
     }
@@ -121,9 +152,119 @@ impl Pipeline {
         Ok(())
     }
 
-    /// Sends a prepared request.
+    /// Sends a prepared request, retrying as the [`RetryPolicy`] says. The body is resent intact
+    /// on every attempt; a streaming body (which cannot be cloned) is sent once.
     pub async fn execute(&self, request: reqwest::Request) -> reqwest::Result<reqwest::Response> {
-        self.shared.http.execute(request).await
+        self.execute_counted(request, None).await.0
+    }
+
+    /// [`execute`](Self::execute) for a typed call: metrics are keyed by the operation's path.
+    pub async fn execute_operation(
+        &self,
+        request: reqwest::Request,
+        operation: &str,
+    ) -> reqwest::Result<reqwest::Response> {
+        let path = spec::by_name(self.shared.api, operation).map(|op| op.path);
+        self.execute_counted(request, path).await.0
+    }
+
+    /// Calls made and time spent per `"METHOD canonical_path"` since the client was built.
+    pub fn metrics(&self) -> HashMap<String, CallStats> {
+        self.shared.metrics.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn record(&self, key: &str, elapsed: Duration) {
+        let mut metrics = self.shared.metrics.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = metrics.entry(key.to_string()).or_default();
+        entry.calls += 1;
+        entry.time += elapsed;
+    }
+
+    /// [`execute`](Self::execute), also returning how many attempts were made. `path` is the
+    /// canonical path when known; else it is looked up in the operation table.
+    pub(crate) async fn execute_counted(
+        &self,
+        request: reqwest::Request,
+        path: Option<&'static str>,
+    ) -> (reqwest::Result<reqwest::Response>, u32) {
+        let path = path
+            .or_else(|| crate::target::canonical_path(&self.shared.base_url, request.url()))
+            .map(String::from)
+            .unwrap_or_else(|| request.url().path().to_string());
+        let key = format!("{} {}", request.method(), path);
+        let span = tracing::info_span!(
+            "pdrs.request",
+            method = %request.method(),
+            path = %path,
+            status = tracing::field::Empty,
+            attempt = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+        );
+        let policy = &self.shared.retry;
+        let method = request.method().clone();
+        let mut retried: HashMap<u16, u32> = HashMap::new();
+        let mut waited = Duration::ZERO;
+        let mut attempt = 0u32;
+        let span_in = span.clone();
+        async move {
+            loop {
+                attempt += 1;
+                let Some(this) = request.try_clone() else {
+                    let started = std::time::Instant::now();
+                    let result = self.shared.http.execute(request).await;
+                    self.record(&key, started.elapsed());
+                    return (result, attempt);
+                };
+                span_in.record("attempt", attempt);
+                if let Some(limiter) = &self.shared.limiter {
+                    limiter.until_ready().await;
+                }
+                let started = std::time::Instant::now();
+                let result = self.shared.http.execute(this).await;
+                self.record(&key, started.elapsed());
+                if let Ok(response) = &result {
+                    span_in.record("status", response.status().as_u16());
+                    if let Some(id) = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()) {
+                        span_in.record("request_id", id);
+                    }
+                }
+                let (wait, reason) = match &result {
+                    Ok(response) => {
+                        let status = response.status();
+                        let so_far = retried.entry(status.as_u16()).or_default();
+                        if !policy.retries_status(&method, status, *so_far) {
+                            return (result, attempt);
+                        }
+                        *so_far += 1;
+                        let wait = server_hint(response.headers()).unwrap_or_else(|| policy.backoff(attempt));
+                        (wait, RetryReason::Status(status.as_u16()))
+                    }
+                    Err(e)
+                        if (e.is_connect() || e.is_timeout() || e.is_request() || e.is_body())
+                            && policy.retries_network(&method) =>
+                    {
+                        (policy.backoff(attempt), RetryReason::Network)
+                    }
+                    Err(_) => return (result, attempt),
+                };
+                let wait = wait.min(policy.max_delay);
+                if attempt >= policy.max_attempts || waited + wait > policy.max_total_wait {
+                    return (result, attempt);
+                }
+                tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, ?reason, "retrying");
+                policy.notify(attempt, wait, &reason);
+                drop(result);
+                tokio::time::sleep(wait).await;
+                waited += wait;
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// The API this pipeline talks to.
+    pub fn api(&self) -> Api {
+        self.shared.api
     }
 }
 
@@ -149,9 +290,9 @@ macro_rules! impl_hooks {
             async fn exec(
                 &self,
                 request: reqwest::Request,
-                _info: &progenitor_client::OperationInfo,
+                info: &progenitor_client::OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
-                self.inner.execute(request).await
+                self.inner.execute_operation(request, info.operation_id).await
             }
         }
     };

@@ -31,7 +31,7 @@ async fn list_users_sends_vendor_headers_and_decodes_the_page() {
     mock.assert_async().await;
     assert_eq!(page.more, Some(false));
     assert_eq!(page.users.len(), 2);
-    assert_eq!(page.users[0].name.as_deref().map(String::as_str), Some("Ann"));
+    assert_eq!(page.users[0].name.as_deref(), Some("Ann"));
     assert_eq!(page.users[0].role, Some(types::UserRoleValue::Admin));
     // A value the spec does not know is kept, not an error.
     assert_eq!(page.users[1].role, Some(types::UserRoleValue::Unknown("a_role_from_the_future".into())));

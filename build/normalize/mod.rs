@@ -40,6 +40,7 @@ pub const RULES: &[Rule] = &[
     Rule { name: "bracket_params_as_arrays", apply: params::bracket_params_as_arrays },
     Rule { name: "inject_paging_params", apply: params::inject_paging_params },
     Rule { name: "drop_bad_defaults", apply: schemas::drop_bad_defaults },
+    Rule { name: "drop_string_constraints", apply: schemas::drop_string_constraints },
     Rule { name: "strip_inline_titles", apply: schemas::strip_inline_titles },
     Rule { name: "nullable_compositions", apply: schemas::nullable_compositions },
     Rule { name: "null_enum_values", apply: schemas::null_enum_values },

@@ -178,6 +178,21 @@ fn collect_property_maps<'a>(schema: &'a mut Value, out: &mut Vec<&'a mut serde_
     }
 }
 
+/// Rule: `maxLength`, `minLength` and `pattern` are dropped from string schemas. Enforcing them
+/// is the server's job; typify would turn each such string into a validating newtype
+/// (`UserName` instead of `String`) that refuses a response the server considers valid.
+pub fn drop_string_constraints(doc: &mut Value) -> usize {
+    let mut n = 0;
+    for_each_schema(doc, |_, schema| {
+        let before = schema.len();
+        for key in ["maxLength", "minLength", "pattern"] {
+            schema.remove(key);
+        }
+        n += usize::from(schema.len() != before);
+    });
+    n
+}
+
 /// Rule: `required` lists are dropped from every schema, so every field is optional. The
 /// documents' own examples omit "required" fields (31 in rest.json alone) and the live API does
 /// too; a response that fails to decode over one absent field is worse than an `Option`.

@@ -1,0 +1,104 @@
+//! Paging throughput: `iter_all` over 10,000 records of about 1 KB from a local HTTP/1.1 server,
+//! sequentially and with concurrent prefetch, without and with 25 ms of latency per request.
+//!
+//! Run: `cargo bench --bench paging`. Prints wall time per case and the process's peak RSS.
+
+use futures::StreamExt;
+use pdrs::{ListOptions, RestClient, RetryPolicy};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+const RECORDS: usize = 10_000;
+const PAGE: usize = 100;
+
+/// Pre-serialized pages: `pages[offset / PAGE]`.
+fn pages() -> Vec<Vec<u8>> {
+    let filler = "x".repeat(800);
+    (0..RECORDS / PAGE)
+        .map(|p| {
+            let users: Vec<Value> = (p * PAGE..(p + 1) * PAGE)
+                .map(|i| {
+                    json!({"id": format!("P{i:06}"), "type": "user", "name": format!("User {i}"),
+                           "email": format!("user{i}@example.com"), "description": filler,
+                           "self": format!("https://api.pagerduty.com/users/P{i:06}")})
+                })
+                .collect();
+            let body = json!({"users": users, "offset": p * PAGE, "limit": PAGE, "total": RECORDS,
+                              "more": (p + 1) * PAGE < RECORDS})
+            .to_string();
+            format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}", body.len())
+                .into_bytes()
+        })
+        .collect()
+}
+
+/// A keep-alive server answering `GET /users?...offset=N...` from `pages`, after `delay`.
+async fn serve(delay: Duration) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let pages = Arc::new(pages());
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let pages = pages.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read).lines();
+                while let Ok(Some(request_line)) = lines.next_line().await {
+                    while let Ok(Some(header)) = lines.next_line().await {
+                        if header.is_empty() {
+                            break;
+                        }
+                    }
+                    let offset: usize = request_line
+                        .split(['?', '&', ' '])
+                        .find_map(|kv| kv.strip_prefix("offset="))
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(0);
+                    if !delay.is_zero() {
+                        tokio::time::sleep(delay).await;
+                    }
+                    let page = &pages[(offset / PAGE).min(pages.len() - 1)];
+                    if write.write_all(page).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    url
+}
+
+async fn run(name: &str, delay: Duration, concurrency: usize) {
+    let url = serve(delay).await;
+    let pd = RestClient::builder("bench-token-0000").base_url(url).retry(RetryPolicy::none()).build().unwrap();
+    let started = Instant::now();
+    let mut n = 0usize;
+    let mut stream = pd.iter_all::<Value>("/users", ListOptions::new().page_size(PAGE as u64).concurrency(concurrency));
+    while let Some(record) = stream.next().await {
+        record.unwrap();
+        n += 1;
+    }
+    assert_eq!(n, RECORDS);
+    println!("{name:<48} {:>8.3} s  ({n} records)", started.elapsed().as_secs_f64());
+}
+
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    run("sequential, no latency", Duration::ZERO, 1).await;
+    run("sequential, 25 ms per request", Duration::from_millis(25), 1).await;
+    run("prefetch x8, 25 ms per request", Duration::from_millis(25), 8).await;
+    println!("peak RSS of the whole process: {:.1} MiB", peak_rss_mib());
+}

@@ -1,0 +1,119 @@
+//! A blocking facade over [`RestClient`](crate::RestClient) for scripts that do not want async.
+//!
+//! ```no_run
+//! let pd = pdrs::blocking::RestClient::new("my-api-key")?;
+//! for user in pd.iter_all::<serde_json::Value>("/users", pdrs::ListOptions::new())? {
+//!     println!("{}", user?["name"]);
+//! }
+//! # Ok::<(), pdrs::Error>(())
+//! ```
+
+use crate::{ListOptions, Result, Target};
+use futures::stream::BoxStream;
+use futures::StreamExt;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// The blocking client: the same pipeline and generic verbs, each call run to completion on a
+/// private runtime. Do not use it from inside an async runtime.
+#[derive(Clone, Debug)]
+pub struct RestClient {
+    inner: crate::RestClient,
+    runtime: Arc<tokio::runtime::Runtime>,
+}
+
+impl RestClient {
+    /// A client for the US region with an API token.
+    pub fn new(token: impl Into<crate::Secret>) -> Result<Self> {
+        Self::from_async(crate::RestClient::builder(token))
+    }
+
+    /// Builds from an async builder (all its settings apply).
+    pub fn from_async(builder: crate::RestClientBuilder) -> Result<Self> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| crate::Error::config(format!("cannot start a runtime: {e}")))?;
+        let inner = {
+            let _guard = runtime.enter();
+            builder.build()?
+        };
+        Ok(Self { inner, runtime: Arc::new(runtime) })
+    }
+
+    /// The async client underneath.
+    pub fn async_client(&self) -> &crate::RestClient {
+        &self.inner
+    }
+
+    /// GET, returning the decoded body.
+    pub fn jget<T: DeserializeOwned>(&self, target: impl Into<Target>) -> Result<T> {
+        self.runtime.block_on(self.inner.jget(target))
+    }
+
+    /// POST a JSON body, returning the decoded body.
+    pub fn jpost<T: DeserializeOwned>(&self, target: impl Into<Target>, body: &impl Serialize) -> Result<T> {
+        self.runtime.block_on(self.inner.jpost(target, body))
+    }
+
+    /// PUT a JSON body, returning the decoded body.
+    pub fn jput<T: DeserializeOwned>(&self, target: impl Into<Target>, body: &impl Serialize) -> Result<T> {
+        self.runtime.block_on(self.inner.jput(target, body))
+    }
+
+    /// GET an entity, unwrapped.
+    pub fn rget<T: DeserializeOwned>(&self, target: impl Into<Target>) -> Result<T> {
+        self.runtime.block_on(self.inner.rget(target))
+    }
+
+    /// POST an entity, wrapped and unwrapped.
+    pub fn rpost<T: DeserializeOwned>(&self, target: impl Into<Target>, body: &impl Serialize) -> Result<T> {
+        self.runtime.block_on(self.inner.rpost(target, body))
+    }
+
+    /// PUT an entity, wrapped and unwrapped.
+    pub fn rput<T: DeserializeOwned>(&self, target: impl Into<Target>, body: &impl Serialize) -> Result<T> {
+        self.runtime.block_on(self.inner.rput(target, body))
+    }
+
+    /// DELETE.
+    pub fn rdelete(&self, target: impl Into<Target>) -> Result<()> {
+        self.runtime.block_on(self.inner.rdelete(target))
+    }
+
+    /// Every record of a list, as an iterator (see [`crate::RestClient::iter_all`]).
+    pub fn iter_all<T: DeserializeOwned + Send + 'static>(&self, path: &str, options: ListOptions) -> Result<Iter<T>> {
+        let _guard = self.runtime.enter();
+        Ok(Iter { stream: self.inner.iter_all(path, options), runtime: self.runtime.clone() })
+    }
+
+    /// Every record of a list, collected.
+    pub fn list_all<T: DeserializeOwned + Send + 'static>(&self, path: &str, options: ListOptions) -> Result<Vec<T>> {
+        self.runtime.block_on(self.inner.list_all(path, options))
+    }
+
+    /// The first record whose `attribute` equals `query`, case-insensitively.
+    pub fn find(&self, path: &str, query: &str, attribute: &str) -> Result<Option<Value>> {
+        self.runtime.block_on(self.inner.find(path, query, attribute))
+    }
+
+    /// Create or update a record (see [`crate::RestClient::persist`]).
+    pub fn persist(&self, path: &str, attribute: &str, values: &Value, update: bool) -> Result<Value> {
+        self.runtime.block_on(self.inner.persist(path, attribute, values, update))
+    }
+}
+
+/// A blocking iterator over a paged list.
+pub struct Iter<T> {
+    stream: BoxStream<'static, Result<T>>,
+    runtime: Arc<tokio::runtime::Runtime>,
+}
+
+impl<T> Iterator for Iter<T> {
+    type Item = Result<T>;
+    fn next(&mut self) -> Option<Result<T>> {
+        self.runtime.block_on(self.stream.next())
+    }
+}

@@ -1,0 +1,237 @@
+//! The generic layer: raw requests (any verb, any path) and pdpyras's `j*`/`r*` verbs, on the
+//! same pipeline as the typed calls.
+
+use crate::error::from_response;
+use crate::spec;
+use crate::target::{canonical_path, Target};
+use crate::{Error, RestClient, Result};
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+/// A raw request being built; finish with [`send`](Self::send) or [`json`](Self::json).
+#[must_use]
+pub struct RawRequest<'a> {
+    client: &'a RestClient,
+    method: Method,
+    target: Result<Target>,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    body: Option<Value>,
+}
+
+impl<'a> RawRequest<'a> {
+    /// Adds a query parameter. Call again for repeated keys (`statuses[]=a&statuses[]=b`).
+    pub fn query(mut self, key: impl Into<String>, value: impl ToString) -> Self {
+        self.query.push((key.into(), value.to_string()));
+        self
+    }
+
+    /// Adds a list query parameter, sent as `key[]=v` for each value.
+    pub fn query_list<I, V>(mut self, key: &str, values: I) -> Self
+    where
+        I: IntoIterator<Item = V>,
+        V: ToString,
+    {
+        let key = if key.ends_with("[]") { key.to_string() } else { format!("{key}[]") };
+        self.query.extend(values.into_iter().map(|v| (key.clone(), v.to_string())));
+        self
+    }
+
+    /// Adds a header to this request.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets a JSON body.
+    pub fn json_body(mut self, body: &impl Serialize) -> Self {
+        match serde_json::to_value(body) {
+            Ok(v) => self.body = Some(v),
+            Err(e) => self.target = Err(Error::config(format!("request body does not serialize: {e}"))),
+        }
+        self
+    }
+
+    /// Sends the request through the pipeline; an error status becomes [`Error`].
+    pub async fn send(self) -> Result<reqwest::Response> {
+        let pipeline = self.client.pipeline();
+        let url = self.target?.resolve(pipeline.base_url())?;
+        let mut builder = pipeline.http().request(self.method.clone(), url);
+        if !self.query.is_empty() {
+            builder = builder.query(&self.query);
+        }
+        for (k, v) in &self.headers {
+            builder = builder.header(k.as_str(), v.as_str());
+        }
+        if let Some(body) = &self.body {
+            builder = builder.json(body);
+        }
+        let mut request = builder.build().map_err(|e| Error::config(format!("invalid request: {e}")))?;
+        pipeline.prepare(&mut request, None)?;
+        let (result, attempts) = pipeline.execute_counted(request, None).await;
+        let response = match result {
+            Ok(r) => r,
+            Err(e) if attempts > 1 => return Err(Error::RetriesExhausted { attempts, source: e }),
+            Err(e) => return Err(Error::Network(e)),
+        };
+        if response.status().is_success() {
+            Ok(response)
+        } else {
+            Err(from_response(response).await)
+        }
+    }
+
+    /// Sends the request and decodes the JSON body (`null` for an empty body).
+    pub async fn json<T: DeserializeOwned>(self) -> Result<T> {
+        let response = self.send().await?;
+        let body = response.bytes().await.map_err(Error::Network)?;
+        let text: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"null" } else { &body };
+        let de = &mut serde_json::Deserializer::from_slice(text);
+        serde_path_to_error::deserialize(de).map_err(|e| Error::Decode {
+            path: e.path().to_string(),
+            source: e.into_inner(),
+            body: body.clone(),
+        })
+    }
+}
+
+/// The entity wrapper the operation table gives for `method` on the target's canonical path.
+fn wrappers(
+    client: &RestClient,
+    method: &str,
+    target: &Target,
+) -> Result<(Option<&'static str>, Option<&'static str>)> {
+    let base = client.pipeline().base_url();
+    let url = target.resolve(base)?;
+    let op = canonical_path(base, &url).and_then(|path| spec::find(method, path));
+    Ok(op.map(|op| (op.request_wrapper, op.response_wrapper)).unwrap_or((None, None)))
+}
+
+/// Wraps `body` in `wrapper` unless it already is (`{"user": {...}}` stays as it is).
+fn wrap(wrapper: Option<&str>, body: Value) -> Value {
+    match wrapper {
+        Some(key) if !(body.as_object().is_some_and(|m| m.len() == 1 && m.contains_key(key))) => {
+            serde_json::json!({ key: body })
+        }
+        _ => body,
+    }
+}
+
+/// Takes the entity out of its wrapper; a 2xx without it is an error naming the keys it had.
+fn unwrap<T: DeserializeOwned>(wrapper: Option<&str>, body: Value) -> Result<T> {
+    let inner = match (wrapper, body) {
+        (Some(key), Value::Object(mut map)) => match map.remove(key) {
+            Some(v) => v,
+            None => {
+                return Err(Error::MissingWrapper { expected: key.to_string(), got: map.keys().cloned().collect() })
+            }
+        },
+        (Some(key), other) => {
+            return Err(Error::MissingWrapper { expected: key.to_string(), got: vec![format!("<{}>", kind(&other))] })
+        }
+        (None, body) => body,
+    };
+    let text = inner.to_string();
+    serde_path_to_error::deserialize(&inner).map_err(|e| Error::Decode {
+        path: e.path().to_string(),
+        source: e.into_inner(),
+        body: text.into(),
+    })
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+impl RestClient {
+    /// A raw request for any method and target, on the shared pipeline (auth, headers, retries).
+    pub fn request(&self, method: Method, target: impl Into<Target>) -> RawRequest<'_> {
+        RawRequest {
+            client: self,
+            method,
+            target: Ok(target.into()),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    /// A raw request whose method is given by name; unknown methods (`"poke"`) are refused before
+    /// anything is sent.
+    pub fn request_named(&self, method: &str, target: impl Into<Target>) -> Result<RawRequest<'_>> {
+        let upper = method.to_ascii_uppercase();
+        let method = match upper.as_str() {
+            "GET" => Method::GET,
+            "POST" => Method::POST,
+            "PUT" => Method::PUT,
+            "PATCH" => Method::PATCH,
+            "DELETE" => Method::DELETE,
+            "HEAD" => Method::HEAD,
+            _ => return Err(Error::config(format!("unsupported HTTP method {method:?}"))),
+        };
+        Ok(self.request(method, target))
+    }
+
+    /// GET, returning the decoded body.
+    pub async fn jget<T: DeserializeOwned>(&self, target: impl Into<Target>) -> Result<T> {
+        self.request(Method::GET, target).json().await
+    }
+
+    /// POST a JSON body, returning the decoded response body.
+    pub async fn jpost<T: DeserializeOwned>(&self, target: impl Into<Target>, body: &impl Serialize) -> Result<T> {
+        self.request(Method::POST, target).json_body(body).json().await
+    }
+
+    /// PUT a JSON body, returning the decoded response body.
+    pub async fn jput<T: DeserializeOwned>(&self, target: impl Into<Target>, body: &impl Serialize) -> Result<T> {
+        self.request(Method::PUT, target).json_body(body).json().await
+    }
+
+    /// PATCH a JSON body, returning the decoded response body.
+    pub async fn jpatch<T: DeserializeOwned>(&self, target: impl Into<Target>, body: &impl Serialize) -> Result<T> {
+        self.request(Method::PATCH, target).json_body(body).json().await
+    }
+
+    async fn entity<T: DeserializeOwned>(&self, method: Method, target: Target, body: Option<Value>) -> Result<T> {
+        let (request_wrapper, response_wrapper) = wrappers(self, method.as_str(), &target)?;
+        let mut raw = self.request(method, target);
+        if let Some(body) = body {
+            raw = raw.json_body(&wrap(request_wrapper, body));
+        }
+        let value: Value = raw.json().await?;
+        unwrap(response_wrapper, value)
+    }
+
+    /// GET an entity, unwrapped (`GET /users/PABC` -> the `user` object), as `Value` or any
+    /// generated type.
+    pub async fn rget<T: DeserializeOwned>(&self, target: impl Into<Target>) -> Result<T> {
+        self.entity(Method::GET, target.into(), None).await
+    }
+
+    /// POST an entity: the body is wrapped as the operation table says (unless already wrapped),
+    /// the created entity unwrapped.
+    pub async fn rpost<T: DeserializeOwned>(&self, target: impl Into<Target>, body: &impl Serialize) -> Result<T> {
+        let body = serde_json::to_value(body).map_err(|e| Error::config(format!("body does not serialize: {e}")))?;
+        self.entity(Method::POST, target.into(), Some(body)).await
+    }
+
+    /// PUT an entity, wrapped and unwrapped like [`rpost`](Self::rpost).
+    pub async fn rput<T: DeserializeOwned>(&self, target: impl Into<Target>, body: &impl Serialize) -> Result<T> {
+        let body = serde_json::to_value(body).map_err(|e| Error::config(format!("body does not serialize: {e}")))?;
+        self.entity(Method::PUT, target.into(), Some(body)).await
+    }
+
+    /// DELETE; succeeds on any 2xx.
+    pub async fn rdelete(&self, target: impl Into<Target>) -> Result<()> {
+        self.request(Method::DELETE, target).send().await.map(drop)
+    }
+}

@@ -1,0 +1,102 @@
+//! Request targets: a path, a full URL on the API host, or a resource with a `self` field; and
+//! the canonical path (`/users/PABC` -> `/users/{id}`) from the operation table.
+
+use crate::spec::{self, Api};
+use crate::Error;
+use serde_json::Value;
+
+/// Where a request goes: a path relative to the base URL (`users`, `/users/PABC`), a full URL on
+/// the same scheme, host and port as the base URL, or a resource value with a `self` URL.
+#[derive(Clone, Debug)]
+pub struct Target(String);
+
+impl From<&str> for Target {
+    fn from(value: &str) -> Self {
+        Self(value.to_string())
+    }
+}
+
+impl From<String> for Target {
+    fn from(value: String) -> Self {
+        Self(value)
+    }
+}
+
+impl From<&String> for Target {
+    fn from(value: &String) -> Self {
+        Self(value.clone())
+    }
+}
+
+impl TryFrom<&Value> for Target {
+    type Error = Error;
+    fn try_from(value: &Value) -> Result<Self, Error> {
+        value
+            .get("self")
+            .and_then(Value::as_str)
+            .map(|s| Self(s.to_string()))
+            .ok_or_else(|| Error::UrlRefused("the resource has no `self` URL".into()))
+    }
+}
+
+impl Target {
+    /// Resolves against `base`; refuses any URL whose scheme, host or port differ from the base's,
+    /// so the credential is never sent to another host.
+    pub(crate) fn resolve(&self, base: &reqwest::Url) -> crate::Result<reqwest::Url> {
+        let text = self.0.trim();
+        if text.contains("://") {
+            let url = reqwest::Url::parse(text).map_err(|e| Error::UrlRefused(format!("{text:?}: {e}")))?;
+            let same = url.scheme() == base.scheme()
+                && url.host_str().map(str::to_ascii_lowercase) == base.host_str().map(str::to_ascii_lowercase)
+                && url.port_or_known_default() == base.port_or_known_default();
+            if !same || !url.path().starts_with(base.path().trim_end_matches('/')) {
+                return Err(Error::UrlRefused(format!(
+                    "{} is not on the API host {}; the token is only sent there",
+                    strip_query(text),
+                    base.origin().ascii_serialization()
+                )));
+            }
+            return Ok(url);
+        }
+        let mut url = base.clone();
+        let (path, query) = match text.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (text, None),
+        };
+        let joined = format!("{}/{}", base.path().trim_end_matches('/'), path.trim_start_matches('/'));
+        url.set_path(&joined);
+        url.set_query(query);
+        Ok(url)
+    }
+}
+
+fn strip_query(text: &str) -> &str {
+    text.split(['?', '#']).next().unwrap_or(text)
+}
+
+/// The REST operation template matching a concrete path (`/users/PABC` -> `/users/{id}`), the
+/// base URL's own path removed. Literal segments beat parameters (`/users/me`).
+pub fn canonical_path(base: &reqwest::Url, url: &reqwest::Url) -> Option<&'static str> {
+    let path = url.path().strip_prefix(base.path().trim_end_matches('/')).unwrap_or(url.path());
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let mut best: Option<(&'static str, usize)> = None;
+    for op in spec::operations().iter().filter(|op| op.api == Api::Rest) {
+        let template: Vec<&str> = op.path.trim_matches('/').split('/').collect();
+        if template.len() != segments.len() {
+            continue;
+        }
+        let mut literals = 0;
+        let matches = template.iter().zip(&segments).all(|(t, s)| {
+            if t.starts_with('{') {
+                true
+            } else {
+                literals += 1;
+                t == s
+            }
+        });
+        if matches && best.is_none_or(|(_, l)| literals > l) {
+            best = Some((op.path, literals));
+        }
+    }
+    best.map(|(p, _)| p)
+}
