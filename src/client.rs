@@ -60,6 +60,11 @@ impl RestClient {
         &self.api
     }
 
+    /// The base URL without a trailing slash, as the generated clients want it.
+    pub(crate) fn base(&self) -> &str {
+        self.pipeline.base_url().as_str().trim_end_matches('/')
+    }
+
     /// The request pipeline.
     pub fn pipeline(&self) -> &Pipeline {
         &self.pipeline
@@ -96,6 +101,7 @@ pub struct RestClientBuilder {
     http: Option<reqwest::Client>,
     retry: crate::RetryPolicy,
     rate_limit: Option<(u32, u32)>,
+    token_source: Option<std::sync::Arc<crate::oauth::TokenSource>>,
 }
 
 impl RestClientBuilder {
@@ -111,7 +117,15 @@ impl RestClientBuilder {
             http: None,
             retry: crate::RetryPolicy::default(),
             rate_limit: None,
+            token_source: None,
         }
+    }
+
+    /// Authenticates with OAuth tokens from `source`, refreshed before they expire.
+    pub fn token_source(mut self, source: std::sync::Arc<crate::oauth::TokenSource>) -> Self {
+        self.credential = Credential::None;
+        self.token_source = Some(source);
+        self
     }
 
     /// A client-side limit of `per_minute` requests (PagerDuty allows 960 per minute per key),
@@ -183,7 +197,41 @@ impl RestClientBuilder {
 
     /// Builds the client.
     pub fn build(self) -> crate::Result<RestClient> {
-        let base = self.base_url.clone().unwrap_or_else(|| self.region.rest_url().to_string());
+        let (pipeline, http, base_url) = self.pipeline(Api::Rest, "", REST_ACCEPT)?;
+        Ok(RestClient {
+            #[cfg(pdrs_rest)]
+            api: crate::rest::Client::new_with_client(base_url.as_str().trim_end_matches('/'), http, pipeline.clone()),
+            pipeline,
+        })
+    }
+
+    /// Builds a generic client (raw and entity verbs) for another API of PagerDuty, whose default
+    /// URL is `default_url`; a [`base_url`](Self::base_url) replaces its scheme, host and port.
+    pub(crate) fn build_for(self, api: Api, default_url: &str, accept: &'static str) -> crate::Result<RestClient> {
+        let (pipeline, http, base_url) = self.pipeline(api, default_url, accept)?;
+        Ok(RestClient {
+            #[cfg(pdrs_rest)]
+            api: crate::rest::Client::new_with_client(base_url.as_str().trim_end_matches('/'), http, pipeline.clone()),
+            pipeline,
+        })
+    }
+
+    /// The pipeline, HTTP client and base URL for `api`.
+    fn pipeline(
+        self,
+        api: Api,
+        default_url: &str,
+        accept: &'static str,
+    ) -> crate::Result<(Pipeline, reqwest::Client, reqwest::Url)> {
+        let base = match (&self.base_url, api) {
+            (Some(url), Api::Rest) => url.clone(),
+            (Some(url), _) => {
+                let path = reqwest::Url::parse(default_url).map(|u| u.path().to_string()).unwrap_or_default();
+                format!("{}{}", url.trim_end_matches('/'), path.trim_end_matches('/'))
+            }
+            (None, Api::Rest) => self.region.rest_url().to_string(),
+            (None, _) => default_url.to_string(),
+        };
         let base_url = crate::url::parse_base_url(&base)?;
         let http = match self.http {
             Some(http) => http,
@@ -202,21 +250,18 @@ impl RestClientBuilder {
             None => DEFAULT_USER_AGENT.to_string(),
         };
         let pipeline = Pipeline::new(PipelineConfig {
-            api: Api::Rest,
+            api,
             http: http.clone(),
             base_url: base_url.clone(),
             credential: self.credential,
-            accept: REST_ACCEPT,
+            accept,
             user_agent,
             extra_headers: extra,
             from: self.from,
             retry: self.retry,
             limiter: self.rate_limit.and_then(|(rate, burst)| crate::pipeline::limiter(rate, burst)),
+            token_source: self.token_source,
         })?;
-        Ok(RestClient {
-            #[cfg(pdrs_rest)]
-            api: crate::rest::Client::new_with_client(base_url.as_str().trim_end_matches('/'), http, pipeline.clone()),
-            pipeline,
-        })
+        Ok((pipeline, http, base_url))
     }
 }

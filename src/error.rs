@@ -142,6 +142,16 @@ pub(crate) async fn from_response(response: reqwest::Response) -> Error {
     let host = response.url().host_str().unwrap_or("").to_string();
     let request_id = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(String::from);
     let body = response.bytes().await.unwrap_or_default();
+    from_parts(status, host, request_id, body)
+}
+
+/// Builds the error of an error status from its parts (see [`from_response`]).
+pub(crate) fn from_parts(
+    status: reqwest::StatusCode,
+    host: String,
+    request_id: Option<String>,
+    body: bytes::Bytes,
+) -> Error {
     let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
     let error = &json["error"];
     let inner = if error.is_array() { &error[0] } else { error };
@@ -154,6 +164,28 @@ pub(crate) async fn from_response(response: reqwest::Response) -> Error {
         return Error::Unauthorized { host, detail: message };
     }
     Error::Api(Box::new(ApiError { status, code, message, errors, request_id, body }))
+}
+
+/// Converts the error of a generated (typed) call into [`Error`].
+pub fn from_typed<E: serde::Serialize>(error: progenitor_client::Error<E>) -> Error {
+    use progenitor_client::Error as P;
+    match error {
+        P::ErrorResponse(value) => {
+            let status = value.status();
+            let request_id = value.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(String::from);
+            let body = serde_json::to_vec(value.as_ref()).unwrap_or_default();
+            from_parts(status, String::new(), request_id, body.into())
+        }
+        P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => Error::Network(e),
+        P::InvalidResponsePayload(body, source) => Error::Decode { path: String::new(), body, source },
+        P::UnexpectedResponse(response) => {
+            let status = response.status();
+            let host = response.url().host_str().unwrap_or("").to_string();
+            from_parts(status, host, None, bytes::Bytes::new())
+        }
+        P::InvalidRequest(message) => Error::Config(message),
+        P::Custom(message) => Error::UrlRefused(message),
+    }
 }
 
 fn flatten_errors(value: &serde_json::Value) -> Vec<String> {

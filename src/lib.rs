@@ -17,7 +17,11 @@ mod auth;
 pub mod blocking;
 mod client;
 mod error;
+#[cfg(pdrs_events_v2)]
+pub mod events;
 mod http;
+mod integrations;
+pub mod oauth;
 mod open_enum;
 mod paging;
 pub mod pipeline;
@@ -26,10 +30,14 @@ mod retry;
 pub mod spec;
 mod target;
 mod url;
+pub mod webhooks;
 
 pub use auth::{Credential, Secret};
 pub use client::{Region, RestClient, RestClientBuilder};
-pub use error::{ApiError, Error, Result};
+pub use error::{from_typed, ApiError, Error, Result};
+#[cfg(pdrs_events_v2)]
+pub use events::EventsClient;
+pub use integrations::{McpClient, ScimClient};
 pub use paging::{ListOptions, OFFSET_CAP};
 pub use raw::RawRequest;
 /// Re-exported for [`RestClient::request`].

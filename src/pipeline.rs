@@ -39,6 +39,7 @@ struct Shared {
     retry: RetryPolicy,
     metrics: Mutex<HashMap<String, CallStats>>,
     limiter: Option<Limiter>,
+    token_source: Option<Arc<crate::oauth::TokenSource>>,
 }
 
 /// Client-side token bucket shared by every clone of a client.
@@ -82,6 +83,7 @@ pub(crate) struct PipelineConfig {
     pub from: Option<String>,
     pub retry: RetryPolicy,
     pub limiter: Option<Limiter>,
+    pub token_source: Option<Arc<crate::oauth::TokenSource>>,
 }
 
 impl Pipeline {
@@ -110,6 +112,7 @@ impl Pipeline {
                 retry: config.retry,
                 metrics: Mutex::new(HashMap::new()),
                 limiter: config.limiter,
+                token_source: config.token_source,
             }),
         })
     }
@@ -200,6 +203,15 @@ impl Pipeline {
             attempt = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
+        let mut request = request;
+        if let Some(source) = &self.shared.token_source {
+            match source.authorization().await {
+                Ok(value) => {
+                    request.headers_mut().insert(AUTHORIZATION, value);
+                }
+                Err(e) => tracing::warn!(error = %e, "could not refresh the OAuth token; sending the current one"),
+            }
+        }
         let policy = &self.shared.retry;
         let method = request.method().clone();
         let mut retried: HashMap<u16, u32> = HashMap::new();

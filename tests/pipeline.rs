@@ -174,3 +174,94 @@ fn canonical_paths_come_from_the_spec() {
     assert_eq!(at("/users/PABC/contact_methods/PXYZ"), Some("/users/{id}/contact_methods/{contact_method_id}"));
     let _ = Method::GET;
 }
+
+#[tokio::test]
+async fn default_headers_on_a_write() {
+    let server = scripted(vec![json(201, json!({"incident": {"id": "PINC"}}))]).await;
+    let pd = RestClient::builder("ignored")
+        .oauth_token("oauth-access-token-9876")
+        .base_url(&server.url)
+        .default_from("oncall@example.com")
+        .default_header("X-EARLY-ACCESS", "incident-types")
+        .user_agent_suffix("my-tool/1.0")
+        .build()
+        .unwrap();
+    let _: Value = pd.rpost("/incidents", &json!({"type": "incident", "title": "Disk full"})).await.unwrap();
+    let seen = &server.requests()[0];
+    assert_eq!(seen.header("accept"), Some("application/vnd.pagerduty+json;version=2"));
+    assert_eq!(seen.header("authorization"), Some("Bearer oauth-access-token-9876"));
+    assert_eq!(seen.header("content-type"), Some("application/json"));
+    assert_eq!(seen.header("from"), Some("oncall@example.com"));
+    assert_eq!(seen.header("x-early-access"), Some("incident-types"));
+    assert_eq!(seen.header("user-agent"), Some(concat!("pdrs/", env!("CARGO_PKG_VERSION"), " my-tool/1.0")));
+    assert_eq!(
+        serde_json::from_str::<Value>(&seen.body).unwrap(),
+        json!({"incident": {"type": "incident", "title": "Disk full"}})
+    );
+}
+
+#[tokio::test]
+async fn every_error_body_shape_parses() {
+    let shapes = vec![
+        (
+            json!({"error": {"message": "Invalid Input Provided", "code": 2001, "errors": ["Name is too long"]}}),
+            Some(2001),
+            vec!["Name is too long"],
+        ),
+        (
+            json!({"error": {"message": "Invalid", "code": 2001, "errors": "just a string"}}),
+            Some(2001),
+            vec!["just a string"],
+        ),
+        (json!({"error": {"message": "Invalid", "errors": {"name": ["is taken"]}}}), None, vec!["name: is taken"]),
+        (json!({"error": [{"message": "Listed", "code": "2002"}]}), Some(2002), vec![]),
+        (
+            json!({"status": "invalid event", "message": "Event object is invalid", "errors": ["Length of 'routing_key' is incorrect"]}),
+            None,
+            vec!["Length of 'routing_key' is incorrect"],
+        ),
+    ];
+    for (body, code, errors) in shapes {
+        let server = scripted(vec![json(400, body.clone())]).await;
+        let (pd, _) = client(&server.url, RetryPolicy::default());
+        match pd.jget::<Value>("/users").await.unwrap_err() {
+            Error::Api(e) => {
+                assert_eq!(e.status.as_u16(), 400);
+                assert_eq!(e.code, code, "{body}");
+                assert_eq!(e.errors, errors, "{body}");
+                assert!(e.message.is_some(), "{body}");
+            }
+            other => panic!("{body}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn the_client_is_cheap_to_share() {
+    fn shareable<T: Clone + Send + Sync + 'static>() {}
+    shareable::<RestClient>();
+}
+
+#[tokio::test]
+async fn after_and_analytics_paging() {
+    let server = scripted(vec![
+        json(200, json!({"alert_grouping_settings": [{"id": "A1"}, {"id": "A2"}], "after": "A2"})),
+        json(200, json!({"alert_grouping_settings": [{"id": "A3"}], "after": null})),
+        json(200, json!({"data": [{"id": "I1"}], "last": "c1", "more": true})),
+        json(200, json!({"data": [{"id": "I2"}], "last": "c2", "more": false})),
+    ])
+    .await;
+    let (pd, _) = client(&server.url, RetryPolicy::default());
+    let settings: Vec<Value> = pd.list_all("/alert_grouping_settings", pdrs::ListOptions::new()).await.unwrap();
+    assert_eq!(settings.len(), 3);
+    let incidents: Vec<Value> =
+        futures::TryStreamExt::try_collect(pd.iter_analytics("/analytics/raw/incidents", json!({"urgency": "high"})))
+            .await
+            .unwrap();
+    assert_eq!(incidents.iter().map(|i| i["id"].as_str().unwrap()).collect::<Vec<_>>(), ["I1", "I2"]);
+    let seen = server.requests();
+    assert!(seen[1].target.contains("after=A2"), "{}", seen[1].target);
+    let second: Value = serde_json::from_str(&seen[3].body).unwrap();
+    assert_eq!(second["starting_after"], "c1");
+    assert_eq!(second["filters"]["urgency"], "high");
+}

@@ -4,7 +4,8 @@
 ///
 /// - `From`: the pipeline sends the configured default requester email on every request.
 /// - `X-EARLY-ACCESS`: the pipeline sends the configured early-access headers.
-pub const CLIENT_FILLED_HEADERS: &[&str] = &["from", "x-early-access"];
+/// - `Authorization`: the pipeline authenticates every call (mcp.json declares it as a parameter).
+pub const CLIENT_FILLED_HEADERS: &[&str] = &["from", "x-early-access", "authorization"];
 
 /// Header parameters that negotiate media types; the pipeline sets them once for every call.
 pub const NEGOTIATION_HEADERS: &[&str] = &["accept", "content-type"];

@@ -1,0 +1,168 @@
+//! Clients of PagerDuty's other APIs, each on the shared pipeline with its own base URL and
+//! `Accept` header: SCIM, MCP, Slack, Jira Cloud, Jira Server and Microsoft Teams.
+//!
+//! Each starts from a [`RestClientBuilder`] (so auth, retries, timeouts and a test `base_url`
+//! work the same way): `RestClient::builder(token).build_scim()?`.
+
+use crate::spec::Api;
+use crate::{Error, RestClient, RestClientBuilder, Result};
+use futures::stream::{self, BoxStream, StreamExt};
+use serde_json::{json, Value};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+const SCIM_URL: &str = "https://api.pagerduty.com/scim/v2";
+const MCP_URL: &str = "https://mcp.pagerduty.com";
+const SLACK_URL: &str = "https://api.pagerduty.com/integration-slack";
+const JIRA_CLOUD_URL: &str = "https://api.pagerduty.com";
+const JIRA_SERVER_URL: &str = "https://app.pagerduty.com/integration-jira-service";
+const MS_TEAMS_URL: &str = "https://api.pagerduty.com/integration-ms-teams";
+
+/// The SCIM API (`/scim/v2`): typed calls plus user listing as a stream.
+#[derive(Clone, Debug)]
+pub struct ScimClient {
+    raw: RestClient,
+    #[cfg(pdrs_scim)]
+    api: crate::scim::Client,
+}
+
+impl ScimClient {
+    /// The typed SCIM client.
+    #[cfg(pdrs_scim)]
+    pub fn api(&self) -> &crate::scim::Client {
+        &self.api
+    }
+
+    /// The generic client on the SCIM base URL (raw and `j*` verbs).
+    pub fn raw(&self) -> &RestClient {
+        &self.raw
+    }
+
+    /// Every user, paged by `startIndex` (1-based) and `count`, optionally filtered
+    /// (`userName eq "ann@example.com"`).
+    pub fn list_users(&self, filter: Option<&str>, page_size: u32) -> BoxStream<'static, Result<Value>> {
+        let client = self.raw.clone();
+        let filter = filter.map(String::from);
+        let count = page_size.max(1) as u64;
+        stream::try_unfold((Some(1u64), VecDeque::new()), move |(mut next, mut buffer)| {
+            let client = client.clone();
+            let filter = filter.clone();
+            async move {
+                loop {
+                    if let Some(user) = buffer.pop_front() {
+                        return Ok(Some((user, (next, buffer))));
+                    }
+                    let Some(start) = next.take() else { return Ok(None) };
+                    let mut request =
+                        client.request(reqwest::Method::GET, "/Users").query("startIndex", start).query("count", count);
+                    if let Some(f) = &filter {
+                        request = request.query("filter", f);
+                    }
+                    let page: Value = request.json().await?;
+                    let users = match page.get("Resources") {
+                        Some(Value::Array(users)) => users.clone(),
+                        _ => Vec::new(),
+                    };
+                    let total = page.get("totalResults").and_then(Value::as_u64).unwrap_or(0);
+                    let after = start + users.len() as u64;
+                    next = (!users.is_empty() && after <= total).then_some(after);
+                    buffer.extend(users);
+                }
+            }
+        })
+        .boxed()
+    }
+}
+
+/// PagerDuty's MCP server: JSON-RPC 2.0 calls.
+#[derive(Clone, Debug)]
+pub struct McpClient {
+    raw: RestClient,
+    next_id: Arc<AtomicU64>,
+}
+
+impl McpClient {
+    /// Calls `method` with `params`; returns the `result`, or the JSON-RPC `error` as
+    /// [`Error::Api`].
+    pub async fn call(&self, method: &str, params: Value) -> Result<Value> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let body = json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
+        let mut reply: Value = self.raw.jpost("/mcp", &body).await?;
+        if let Some(error) = reply.get("error") {
+            return Err(Error::Api(Box::new(crate::ApiError {
+                status: reqwest::StatusCode::OK,
+                code: error.get("code").and_then(Value::as_i64),
+                message: error.get("message").and_then(Value::as_str).map(String::from),
+                errors: error.get("data").map(|d| vec![d.to_string()]).unwrap_or_default(),
+                request_id: None,
+                body: bytes::Bytes::from(reply.to_string()),
+            })));
+        }
+        Ok(reply.get_mut("result").map(Value::take).unwrap_or(Value::Null))
+    }
+
+    /// The generic client on the MCP base URL.
+    pub fn raw(&self) -> &RestClient {
+        &self.raw
+    }
+}
+
+impl RestClientBuilder {
+    /// A SCIM client (`https://api.pagerduty.com/scim/v2`, `application/scim+json`).
+    pub fn build_scim(self) -> Result<ScimClient> {
+        let raw = self.build_for(Api::Scim, SCIM_URL, "application/scim+json")?;
+        Ok(ScimClient {
+            #[cfg(pdrs_scim)]
+            api: crate::scim::Client::new_with_client(
+                raw.base(),
+                raw.pipeline().http().clone(),
+                raw.pipeline().clone(),
+            ),
+            raw,
+        })
+    }
+
+    /// An MCP client (`https://mcp.pagerduty.com/mcp`).
+    pub fn build_mcp(self) -> Result<McpClient> {
+        let raw = self.build_for(Api::Mcp, MCP_URL, "application/json, text/event-stream")?;
+        Ok(McpClient { raw, next_id: Arc::new(AtomicU64::new(1)) })
+    }
+
+    /// The typed Slack integration client (`/integration-slack`).
+    #[cfg(pdrs_slack)]
+    pub fn build_slack(self) -> Result<crate::slack::Client> {
+        let raw = self.build_for(Api::Slack, SLACK_URL, "application/json")?;
+        Ok(crate::slack::Client::new_with_client(raw.base(), raw.pipeline().http().clone(), raw.pipeline().clone()))
+    }
+
+    /// The typed Jira Cloud integration client.
+    #[cfg(pdrs_jira_cloud)]
+    pub fn build_jira_cloud(self) -> Result<crate::jira_cloud::Client> {
+        let raw = self.build_for(Api::JiraCloud, JIRA_CLOUD_URL, "application/json")?;
+        Ok(crate::jira_cloud::Client::new_with_client(
+            raw.base(),
+            raw.pipeline().http().clone(),
+            raw.pipeline().clone(),
+        ))
+    }
+
+    /// The typed Jira Server integration client (OAuth bearer tokens: use
+    /// [`oauth_token`](Self::oauth_token)).
+    #[cfg(pdrs_jira_server)]
+    pub fn build_jira_server(self) -> Result<crate::jira_server::Client> {
+        let raw = self.build_for(Api::JiraServer, JIRA_SERVER_URL, "application/json")?;
+        Ok(crate::jira_server::Client::new_with_client(
+            raw.base(),
+            raw.pipeline().http().clone(),
+            raw.pipeline().clone(),
+        ))
+    }
+
+    /// The typed Microsoft Teams integration client (`/integration-ms-teams`).
+    #[cfg(pdrs_ms_teams)]
+    pub fn build_ms_teams(self) -> Result<crate::ms_teams::Client> {
+        let raw = self.build_for(Api::MsTeams, MS_TEAMS_URL, "application/json")?;
+        Ok(crate::ms_teams::Client::new_with_client(raw.base(), raw.pipeline().http().clone(), raw.pipeline().clone()))
+    }
+}

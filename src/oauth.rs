@@ -1,0 +1,261 @@
+//! OAuth 2.0 with PagerDuty's identity service: client credentials (scoped app tokens),
+//! authorization code with PKCE (S256), refresh, and a [`TokenSource`] that keeps a
+//! [`RestClient`](crate::RestClient)'s token fresh.
+
+use crate::auth::Secret;
+use crate::{Error, Region, Result};
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use reqwest::header::HeaderValue;
+use sha2::{Digest, Sha256};
+use std::time::Duration;
+
+impl Region {
+    /// Base URL of the identity (OAuth) service.
+    pub fn identity_url(self) -> &'static str {
+        "https://identity.pagerduty.com"
+    }
+}
+
+/// An access token and what came with it.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Token {
+    /// The access token (sent as `Authorization: Bearer ...`).
+    pub access_token: Secret,
+    /// Usually `bearer`.
+    pub token_type: String,
+    /// When the token expires, when the server said.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The refresh token, for authorization-code grants.
+    pub refresh_token: Option<Secret>,
+    /// The granted scopes.
+    pub scope: Option<String>,
+}
+
+impl Token {
+    /// A token from parts (e.g. one stored between runs).
+    pub fn new(
+        access_token: impl Into<Secret>,
+        expires_at: Option<DateTime<Utc>>,
+        refresh_token: Option<Secret>,
+    ) -> Self {
+        Self { access_token: access_token.into(), token_type: "bearer".into(), expires_at, refresh_token, scope: None }
+    }
+
+    /// Whether the token expires within `margin` (never, when no expiry is known).
+    pub fn expires_within(&self, margin: Duration) -> bool {
+        let margin = chrono::Duration::from_std(margin).unwrap_or(chrono::Duration::MAX);
+        self.expires_at.is_some_and(|at| at - Utc::now() <= margin)
+    }
+}
+
+/// A PKCE verifier and its S256 challenge.
+#[derive(Clone, Debug)]
+pub struct Pkce {
+    /// The verifier (kept by the client until the code exchange).
+    pub verifier: Secret,
+    /// `base64url(sha256(verifier))`, unpadded.
+    pub challenge: String,
+}
+
+impl Pkce {
+    /// A new random verifier (64 characters from the unreserved set).
+    pub fn new() -> Self {
+        const UNRESERVED: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+        let verifier: String = (0..64).map(|_| UNRESERVED[fastrand::usize(..UNRESERVED.len())] as char).collect();
+        Self::from_verifier(verifier)
+    }
+
+    /// The challenge of a given verifier.
+    pub fn from_verifier(verifier: impl Into<String>) -> Self {
+        let verifier = verifier.into();
+        let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+        Self { verifier: Secret::new(verifier), challenge }
+    }
+}
+
+impl Default for Pkce {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A client of the identity service's token endpoint.
+#[derive(Clone, Debug)]
+pub struct OAuthClient {
+    http: reqwest::Client,
+    identity: reqwest::Url,
+    client_id: String,
+    client_secret: Option<Secret>,
+}
+
+#[derive(serde::Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    #[serde(default)]
+    token_type: Option<String>,
+    #[serde(default)]
+    expires_in: Option<i64>,
+    #[serde(default)]
+    refresh_token: Option<String>,
+    #[serde(default)]
+    scope: Option<String>,
+}
+
+impl OAuthClient {
+    /// A client for an app's credentials (the secret is optional for public PKCE clients).
+    pub fn new(client_id: impl Into<String>, client_secret: Option<Secret>) -> Result<Self> {
+        Ok(Self {
+            http: crate::http::client(Duration::from_secs(30))?,
+            identity: crate::url::parse_base_url(Region::Us.identity_url())?,
+            client_id: client_id.into(),
+            client_secret,
+        })
+    }
+
+    /// Uses another identity service URL (e.g. a mock server's).
+    pub fn identity_url(mut self, url: &str) -> Result<Self> {
+        self.identity = crate::url::parse_base_url(url)?;
+        Ok(self)
+    }
+
+    fn endpoint(&self, path: &str) -> reqwest::Url {
+        let mut url = self.identity.clone();
+        url.set_path(&format!("{}/{}", self.identity.path().trim_end_matches('/'), path));
+        url
+    }
+
+    async fn token_request(&self, mut form: Vec<(&str, String)>) -> Result<Token> {
+        form.push(("client_id", self.client_id.clone()));
+        if let Some(secret) = &self.client_secret {
+            form.push(("client_secret", secret.expose().to_string()));
+        }
+        let body = serde_urlencoded::to_string(&form).map_err(|e| Error::config(e.to_string()))?;
+        let response = self
+            .http
+            .post(self.endpoint("oauth/token"))
+            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(reqwest::header::ACCEPT, "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(Error::Network)?;
+        if !response.status().is_success() {
+            return Err(crate::error::from_response(response).await);
+        }
+        let bytes = response.bytes().await.map_err(Error::Network)?;
+        let parsed: TokenResponse = serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
+            path: String::new(),
+            body: bytes.clone(),
+            source: e,
+        })?;
+        Ok(Token {
+            access_token: Secret::new(parsed.access_token),
+            token_type: parsed.token_type.unwrap_or_else(|| "bearer".into()),
+            expires_at: parsed.expires_in.map(|s| Utc::now() + chrono::Duration::seconds(s)),
+            refresh_token: parsed.refresh_token.map(Secret::new),
+            scope: parsed.scope,
+        })
+    }
+
+    /// A scoped app token (client credentials grant). `scopes` such as
+    /// `["as_account-us.mycompany", "incidents.read"]`.
+    pub async fn client_credentials(&self, scopes: &[&str]) -> Result<Token> {
+        self.token_request(vec![("grant_type", "client_credentials".into()), ("scope", scopes.join(" "))]).await
+    }
+
+    /// Exchanges an authorization code (with the PKCE verifier when one was used).
+    pub async fn exchange_code(&self, code: &str, redirect_uri: &str, pkce: Option<&Pkce>) -> Result<Token> {
+        let mut form = vec![
+            ("grant_type", "authorization_code".to_string()),
+            ("code", code.to_string()),
+            ("redirect_uri", redirect_uri.to_string()),
+        ];
+        if let Some(p) = pkce {
+            form.push(("code_verifier", p.verifier.expose().to_string()));
+        }
+        self.token_request(form).await
+    }
+
+    /// A new access token from a refresh token.
+    pub async fn refresh(&self, refresh_token: &Secret) -> Result<Token> {
+        self.token_request(vec![
+            ("grant_type", "refresh_token".into()),
+            ("refresh_token", refresh_token.expose().into()),
+        ])
+        .await
+    }
+
+    /// The URL to send a user to for the authorization-code grant.
+    pub fn authorize_url(&self, redirect_uri: &str, scopes: &[&str], state: &str, pkce: Option<&Pkce>) -> reqwest::Url {
+        let mut url = self.endpoint("oauth/authorize");
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("client_id", &self.client_id)
+                .append_pair("redirect_uri", redirect_uri)
+                .append_pair("response_type", "code")
+                .append_pair("scope", &scopes.join(" "))
+                .append_pair("state", state);
+            if let Some(p) = pkce {
+                q.append_pair("code_challenge", &p.challenge).append_pair("code_challenge_method", "S256");
+            }
+        }
+        url
+    }
+}
+
+/// Keeps an access token fresh: refreshed (with its refresh token, else a new client-credentials
+/// grant for `scopes`) when it expires within the margin (default 5 minutes), once for all
+/// concurrent requests.
+#[derive(Debug)]
+pub struct TokenSource {
+    client: OAuthClient,
+    scopes: Vec<String>,
+    margin: Duration,
+    token: tokio::sync::Mutex<Token>,
+}
+
+impl TokenSource {
+    /// A source starting from `token`.
+    pub fn new(client: OAuthClient, token: Token, scopes: &[&str]) -> Self {
+        Self {
+            client,
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            margin: Duration::from_secs(300),
+            token: tokio::sync::Mutex::new(token),
+        }
+    }
+
+    /// Refresh this long before expiry.
+    pub fn margin(mut self, margin: Duration) -> Self {
+        self.margin = margin;
+        self
+    }
+
+    /// The current token, refreshed first when it is about to expire.
+    pub async fn token(&self) -> Result<Token> {
+        let mut token = self.token.lock().await;
+        if token.expires_within(self.margin) {
+            let fresh = match &token.refresh_token {
+                Some(refresh) => self.client.refresh(refresh).await?,
+                None => {
+                    let scopes: Vec<&str> = self.scopes.iter().map(String::as_str).collect();
+                    self.client.client_credentials(&scopes).await?
+                }
+            };
+            let refresh_token = fresh.refresh_token.clone().or_else(|| token.refresh_token.clone());
+            *token = Token { refresh_token, ..fresh };
+        }
+        Ok(token.clone())
+    }
+
+    /// The `Authorization` header value of the current token.
+    pub(crate) async fn authorization(&self) -> Result<HeaderValue> {
+        let token = self.token().await?;
+        let mut value = HeaderValue::from_str(&format!("Bearer {}", token.access_token.expose()))
+            .map_err(|_| Error::config("the access token is not a valid header value"))?;
+        value.set_sensitive(true);
+        Ok(value)
+    }
+}

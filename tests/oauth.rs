@@ -1,0 +1,111 @@
+//! OAuth: token requests, PKCE, and a token source that refreshes before expiry.
+
+use base64::Engine;
+use httpmock::prelude::*;
+use pdrs::oauth::{OAuthClient, Pkce, Token, TokenSource};
+use pdrs::{RestClient, Secret};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+#[tokio::test]
+async fn client_credentials_request() {
+    let server = MockServer::start_async().await;
+    let token = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/oauth/token")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .form_urlencoded_tuple("grant_type", "client_credentials")
+                .form_urlencoded_tuple("client_id", "app-id")
+                .form_urlencoded_tuple("client_secret", "app-secret")
+                .form_urlencoded_tuple("scope", "as_account-us.acme incidents.read");
+            then.status(200).json_body(
+                json!({"access_token": "tok-1", "token_type": "bearer", "expires_in": 3600, "scope": "incidents.read"}),
+            );
+        })
+        .await;
+    let oauth =
+        OAuthClient::new("app-id", Some(Secret::new("app-secret"))).unwrap().identity_url(&server.base_url()).unwrap();
+    let t = oauth.client_credentials(&["as_account-us.acme", "incidents.read"]).await.unwrap();
+    token.assert_async().await;
+    assert_eq!(t.access_token.expose(), "tok-1");
+    assert!(!t.expires_within(std::time::Duration::from_secs(3000)));
+    assert!(t.expires_within(std::time::Duration::from_secs(3700)));
+}
+
+#[test]
+fn pkce_challenge_is_base64url_sha256_unpadded() {
+    let pkce = Pkce::new();
+    let verifier = pkce.verifier.expose();
+    assert!((43..=128).contains(&verifier.len()));
+    let expected = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    assert_eq!(pkce.challenge, expected);
+    assert!(!pkce.challenge.contains('='));
+    // RFC 7636 appendix B.
+    assert_eq!(
+        Pkce::from_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").challenge,
+        "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    );
+    let oauth = OAuthClient::new("cid", None).unwrap();
+    let url = oauth.authorize_url("https://app.example.com/cb", &["read"], "xyz", Some(&pkce));
+    let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    assert!(query.contains(&("code_challenge_method".into(), "S256".into())));
+    assert!(query.contains(&("code_challenge".into(), pkce.challenge.clone())));
+}
+
+async fn token_source_run(expires_in_secs: i64) -> (usize, Vec<String>) {
+    let server = MockServer::start_async().await;
+    let refresh = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/oauth/token")
+                .form_urlencoded_tuple("grant_type", "refresh_token")
+                .form_urlencoded_tuple("refresh_token", "r-1");
+            then.status(200)
+                .json_body(json!({"access_token": "fresh-token", "expires_in": 3600, "refresh_token": "r-2"}));
+        })
+        .await;
+    let api_fresh = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/abilities").header("authorization", "Bearer fresh-token");
+            then.status(200).json_body(json!({"abilities": ["fresh"]}));
+        })
+        .await;
+    let api_old = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/abilities").header("authorization", "Bearer old-token");
+            then.status(200).json_body(json!({"abilities": ["old"]}));
+        })
+        .await;
+    let oauth = OAuthClient::new("cid", Some(Secret::new("cs"))).unwrap().identity_url(&server.base_url()).unwrap();
+    let start = Token::new(
+        "old-token",
+        Some(chrono::Utc::now() + chrono::Duration::seconds(expires_in_secs)),
+        Some(Secret::new("r-1")),
+    );
+    let source = Arc::new(TokenSource::new(oauth, start, &[]));
+    let pd = RestClient::builder("unused").token_source(source).base_url(server.base_url()).build().unwrap();
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let body: Value = pd.jget("/abilities").await.unwrap();
+        seen.push(body["abilities"][0].as_str().unwrap().to_string());
+    }
+    let refreshes = refresh.calls_async().await;
+    let _ = (api_fresh, api_old);
+    (refreshes, seen)
+}
+
+#[tokio::test]
+async fn an_expiring_token_is_refreshed_once() {
+    let (refreshes, seen) = token_source_run(30).await;
+    assert_eq!(refreshes, 1);
+    assert_eq!(seen, ["fresh", "fresh", "fresh"]);
+}
+
+#[tokio::test]
+async fn a_fresh_token_is_not_refreshed() {
+    let (refreshes, seen) = token_source_run(7200).await;
+    assert_eq!(refreshes, 0);
+    assert_eq!(seen, ["old", "old", "old"]);
+}
