@@ -14,6 +14,9 @@ use std::path::Path;
 
 /// One row per operation.
 pub struct Row {
+    /// JSON types of the wrapped request entity's fields (`{"name": "string", ...}`), for the
+    /// mock server's request validation.
+    request_fields: Option<Value>,
     module: &'static str,
     method: String,
     path: String,
@@ -131,6 +134,14 @@ pub fn rows(doc: &Document, spec: &Value) -> Vec<Row> {
             _ => items.clone(),
         };
         let request_wrapper = request_schema(spec, op).and_then(|s| single_key(spec, s));
+        let request_fields = request_wrapper.as_ref().and_then(|w| {
+            let entity = schema_properties(spec, request_schema(spec, op)?).get(w)?.clone();
+            let fields: serde_json::Map<String, Value> = schema_properties(spec, &entity)
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(json_type(spec, v).to_string())))
+                .collect();
+            (!fields.is_empty()).then_some(Value::Object(fields))
+        });
         let from = op
             .get("parameters")
             .and_then(Value::as_array)
@@ -144,6 +155,7 @@ pub fn rows(doc: &Document, spec: &Value) -> Vec<Row> {
             .map(|p| if p.get(targets::WAS_REQUIRED_EXT) == Some(&Value::Bool(true)) { "required" } else { "optional" })
             .unwrap_or("none");
         out.push(Row {
+            request_fields,
             module: doc.module,
             method: method.to_ascii_uppercase(),
             path: path.clone(),
@@ -159,6 +171,16 @@ pub fn rows(doc: &Document, spec: &Value) -> Vec<Row> {
         });
     }
     out
+}
+
+/// The JSON type a schema declares (`any` when it does not say).
+fn json_type<'a>(spec: &'a Value, schema: &'a Value) -> &'a str {
+    let schema = resolve(spec, schema);
+    match schema.get("type").and_then(Value::as_str) {
+        Some(t) => t,
+        None if schema.get("properties").is_some() => "object",
+        None => "any",
+    }
 }
 
 fn opt(v: &Option<String>) -> &str {
@@ -222,7 +244,15 @@ pub fn write(out_dir: &Path, rows: &[Row], report: &[String]) -> Result<(), Stri
         norm.push_str(line);
         norm.push('\n');
     }
-    for (name, text) in [("operations.rs", rust), ("operations.tsv", tsv), ("normalization.tsv", norm)] {
+    let fields: serde_json::Map<String, Value> = rows
+        .iter()
+        .filter(|r| r.module == "rest")
+        .filter_map(|r| Some((format!("{} {}", r.method, r.path), r.request_fields.clone()?)))
+        .collect();
+    let fields = serde_json::to_string(&fields).map_err(|e| e.to_string())?;
+    for (name, text) in
+        [("operations.rs", rust), ("operations.tsv", tsv), ("normalization.tsv", norm), ("request_fields.json", fields)]
+    {
         crate::codegen::write_if_changed(&out_dir.join(name), &text)?;
     }
     Ok(())

@@ -21,6 +21,8 @@ mod error;
 pub mod events;
 mod http;
 mod integrations;
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod oauth;
 mod open_enum;
 mod paging;

@@ -92,12 +92,7 @@ fn take_items(body: &mut Value, field: &str) -> Result<Vec<Value>> {
 }
 
 fn decode<T: DeserializeOwned>(value: Value) -> Result<T> {
-    let text = value.to_string();
-    serde_path_to_error::deserialize(value).map_err(|e| Error::Decode {
-        path: e.path().to_string(),
-        source: e.into_inner(),
-        body: text.into(),
-    })
+    crate::raw::decode_value(value)
 }
 
 /// How one listing pages, resolved from the operation table.

@@ -133,12 +133,18 @@ fn unwrap<T: DeserializeOwned>(wrapper: Option<&str>, body: Value) -> Result<T> 
         }
         (None, body) => body,
     };
-    let text = inner.to_string();
-    serde_path_to_error::deserialize(&inner).map_err(|e| Error::Decode {
-        path: e.path().to_string(),
-        source: e.into_inner(),
-        body: text.into(),
-    })
+    decode_value(inner)
+}
+
+/// Decodes a JSON value into `T`; on failure the error carries the serde path and the value's
+/// text (serialized only then).
+pub(crate) fn decode_value<T: DeserializeOwned>(value: Value) -> Result<T> {
+    match serde_path_to_error::deserialize::<_, T>(&value) {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            Err(Error::Decode { path: e.path().to_string(), source: e.into_inner(), body: value.to_string().into() })
+        }
+    }
 }
 
 fn kind(v: &Value) -> &'static str {

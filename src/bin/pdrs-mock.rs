@@ -1,0 +1,21 @@
+//! `pdrs-mock`: PagerDuty's APIs, mocked from their own description, on 127.0.0.1.
+#![forbid(unsafe_code)]
+
+use clap::Parser;
+
+/// A spec-driven, stateful PagerDuty mock server.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(flatten)]
+    mock: pdrs::mock::MockArgs,
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = cli.mock.run().await {
+        eprintln!("pdrs-mock: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,64 @@
+//! Command-line options of `pdrs-mock` and `pdrs mock`.
+
+use super::{Faults, MockConfig, MockServer, Seed};
+use std::time::Duration;
+
+/// Options of the mock server command.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MockArgs {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Seeded users.
+    #[arg(long, default_value_t = 50)]
+    pub users: usize,
+    /// Seeded incidents (one a minute from 2026-01-01).
+    #[arg(long, default_value_t = 100)]
+    pub incidents: usize,
+    /// Load this state (a dump from GET /_mock/state) instead of seeding.
+    #[arg(long)]
+    pub load: Option<std::path::PathBuf>,
+    /// Answer 429 past this many requests per minute.
+    #[arg(long)]
+    pub rate_limit: Option<u32>,
+    /// Share of requests answered with a 5xx (0.0 to 1.0).
+    #[arg(long, default_value_t = 0.0)]
+    pub error_rate: f64,
+    /// Latency added to each request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Share of requests whose connection is reset.
+    #[arg(long, default_value_t = 0.0)]
+    pub reset_rate: f64,
+    /// Share of responses cut off half way.
+    #[arg(long, default_value_t = 0.0)]
+    pub truncate_rate: f64,
+}
+
+impl MockArgs {
+    /// The server configuration these options describe.
+    pub fn config(&self) -> MockConfig {
+        let mut faults = Faults::none()
+            .error_rate(self.error_rate)
+            .latency(Duration::from_millis(self.latency_ms))
+            .reset_rate(self.reset_rate)
+            .truncate_rate(self.truncate_rate);
+        if let Some(n) = self.rate_limit {
+            faults = faults.rate_limit(n, Duration::from_secs(60));
+        }
+        MockConfig::default().seed(Seed::default().users(self.users).incidents(self.incidents)).faults(faults)
+    }
+
+    /// Runs the server until interrupted.
+    pub async fn run(&self) -> Result<(), Box<dyn std::error::Error>> {
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], self.port));
+        let server = MockServer::bind(self.config(), addr).await?;
+        if let Some(path) = &self.load {
+            let state: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path)?)?;
+            server.load(&state)?;
+        }
+        eprintln!("pdrs-mock listening on {} (state at {}/_mock/state); Ctrl-C stops it", server.url(), server.url());
+        tokio::signal::ctrl_c().await?;
+        Ok(())
+    }
+}

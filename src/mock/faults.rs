@@ -1,0 +1,170 @@
+//! Fault injection: rate limits, server errors, latency, connection resets, truncated bodies.
+
+use axum::body::Body;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::time::{Duration, Instant};
+
+/// Faults to inject; all off by default.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct Faults {
+    /// Answer 429 (with `ratelimit-*` headers) past this many requests per window.
+    pub rate_limit: Option<u32>,
+    /// The rate-limit window (default one minute, as PagerDuty's).
+    pub rate_window: Option<Duration>,
+    /// Share of requests answered with a 5xx (500, 502, 503 or 504), 0.0 to 1.0.
+    pub error_rate: f64,
+    /// Latency added to every request.
+    pub latency: Duration,
+    /// Share of requests whose connection is reset before any response.
+    pub reset_rate: f64,
+    /// Share of responses whose body is cut off half way.
+    pub truncate_rate: f64,
+    /// Seed of the fault dice (runs are reproducible).
+    pub seed: u64,
+}
+
+impl Faults {
+    /// No faults.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// 429 past `requests` per `window`.
+    pub fn rate_limit(mut self, requests: u32, window: Duration) -> Self {
+        self.rate_limit = Some(requests);
+        self.rate_window = Some(window);
+        self
+    }
+
+    /// A 5xx for this share of requests.
+    pub fn error_rate(mut self, rate: f64) -> Self {
+        self.error_rate = rate;
+        self
+    }
+
+    /// Latency per request.
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// Connection resets for this share of requests.
+    pub fn reset_rate(mut self, rate: f64) -> Self {
+        self.reset_rate = rate;
+        self
+    }
+
+    /// Truncated bodies for this share of responses.
+    pub fn truncate_rate(mut self, rate: f64) -> Self {
+        self.truncate_rate = rate;
+        self
+    }
+}
+
+pub(crate) struct FaultState {
+    faults: Faults,
+    rng: fastrand::Rng,
+    window_start: Instant,
+    in_window: u32,
+    served: u64,
+}
+
+/// What to do to one request.
+pub(crate) struct Decision {
+    pub delay: Option<Duration>,
+    early: Option<Response>,
+    truncate: bool,
+    limit: Option<(u32, u32, u64)>,
+}
+
+impl FaultState {
+    pub fn new(faults: Faults) -> Self {
+        let rng = fastrand::Rng::with_seed(faults.seed);
+        Self { faults, rng, window_start: Instant::now(), in_window: 0, served: 0 }
+    }
+
+    pub fn served(&self) -> u64 {
+        self.served
+    }
+
+    pub fn next(&mut self) -> Decision {
+        self.served += 1;
+        let f = &self.faults;
+        let delay = (!f.latency.is_zero()).then_some(f.latency);
+        let mut limit = None;
+        if let Some(max) = f.rate_limit {
+            let window = f.rate_window.unwrap_or(Duration::from_secs(60));
+            if self.window_start.elapsed() >= window {
+                self.window_start = Instant::now();
+                self.in_window = 0;
+            }
+            self.in_window += 1;
+            let reset = window.saturating_sub(self.window_start.elapsed()).as_secs_f64().ceil().max(1.0) as u64;
+            let remaining = max.saturating_sub(self.in_window);
+            if self.in_window > max {
+                let mut response =
+                    crate::mock::rest::error(StatusCode::TOO_MANY_REQUESTS, 2020, "Rate Limit Exceeded", vec![]);
+                set_limit_headers(&mut response, max, 0, reset);
+                return Decision { delay, early: Some(response), truncate: false, limit: None };
+            }
+            limit = Some((max, remaining, reset));
+        }
+        if self.rng.f64() < f.reset_rate {
+            return Decision { delay, early: Some(reset_response()), truncate: false, limit };
+        }
+        if self.rng.f64() < f.error_rate {
+            let status = [500, 502, 503, 504][self.rng.usize(..4)];
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let response = crate::mock::rest::error(status, 0, "Injected server error", vec![]);
+            return Decision { delay, early: Some(response), truncate: false, limit };
+        }
+        let truncate = self.rng.f64() < f.truncate_rate;
+        Decision { delay, early: None, truncate, limit }
+    }
+}
+
+fn set_limit_headers(response: &mut Response, limit: u32, remaining: u32, reset: u64) {
+    let headers = response.headers_mut();
+    headers.insert("ratelimit-limit", HeaderValue::from(limit));
+    headers.insert("ratelimit-remaining", HeaderValue::from(remaining));
+    headers.insert("ratelimit-reset", HeaderValue::from(reset));
+}
+
+/// A response whose body fails at once: the server drops the connection.
+fn reset_response() -> Response {
+    let stream =
+        futures::stream::once(async { Err::<Vec<u8>, std::io::Error>(std::io::Error::other("injected reset")) });
+    Response::builder()
+        .status(StatusCode::OK)
+        .body(Body::from_stream(stream))
+        .unwrap_or_else(|_| StatusCode::OK.into_response())
+}
+
+impl Decision {
+    pub fn early_response(&mut self) -> Option<Response> {
+        self.early.take()
+    }
+
+    pub fn apply(self, mut response: Response) -> Response {
+        if let Some((limit, remaining, reset)) = self.limit {
+            set_limit_headers(&mut response, limit, remaining, reset);
+        }
+        if !self.truncate {
+            return response;
+        }
+        // Announce the full length, send half, then fail: the client sees a cut-off body.
+        let (parts, body) = response.into_parts();
+        let stream = futures::stream::once(async move {
+            let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+            Ok::<_, std::io::Error>(bytes)
+        });
+        let cut = futures::StreamExt::flat_map(stream, |bytes| {
+            let bytes = bytes.unwrap_or_default();
+            let half = bytes.slice(..bytes.len() / 2);
+            futures::stream::iter(vec![Ok(half), Err(std::io::Error::other("injected truncation"))])
+        });
+        Response::from_parts(parts, Body::from_stream(cut))
+    }
+}

@@ -1,0 +1,148 @@
+//! Deterministic seed data.
+
+use serde_json::{json, Value};
+
+/// How many records of each kind the mock starts with.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Seed {
+    /// Users.
+    pub users: usize,
+    /// Teams.
+    pub teams: usize,
+    /// Escalation policies.
+    pub escalation_policies: usize,
+    /// Services.
+    pub services: usize,
+    /// Schedules.
+    pub schedules: usize,
+    /// Incidents, one a minute from 2026-01-01T00:00:00Z.
+    pub incidents: usize,
+    /// Log entries, one per incident up to this count.
+    pub log_entries: usize,
+}
+
+impl Default for Seed {
+    fn default() -> Self {
+        Self {
+            users: 50,
+            teams: 5,
+            escalation_policies: 5,
+            services: 10,
+            schedules: 5,
+            incidents: 100,
+            log_entries: 100,
+        }
+    }
+}
+
+impl Seed {
+    /// No records at all.
+    pub fn empty() -> Self {
+        Self { users: 0, teams: 0, escalation_policies: 0, services: 0, schedules: 0, incidents: 0, log_entries: 0 }
+    }
+
+    /// Sets the number of users.
+    pub fn users(mut self, n: usize) -> Self {
+        self.users = n;
+        self
+    }
+
+    /// Sets the number of incidents.
+    pub fn incidents(mut self, n: usize) -> Self {
+        self.incidents = n;
+        self
+    }
+}
+
+/// The id of the `n`th record of a kind: `P` + a kind letter + 5 digits or more.
+pub(crate) fn id(kind: char, n: usize) -> String {
+    format!("P{kind}{n:05}")
+}
+
+/// The start of seeded time.
+pub(crate) fn epoch() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or_default()
+}
+
+fn reference(kind: &str, id: &str, summary: &str, base: &str, collection: &str) -> Value {
+    json!({"id": id, "type": format!("{kind}_reference"), "summary": summary, "self": format!("{base}/{collection}/{id}")})
+}
+
+/// The seeded collections, by path.
+pub(crate) fn collections(seed: &Seed, base: &str) -> Vec<(String, Vec<Value>)> {
+    let roles = ["admin", "user", "limited_user", "observer", "manager", "responder"];
+    let stamp = |minutes: usize| {
+        (epoch() + chrono::Duration::minutes(minutes as i64)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    };
+    let users: Vec<Value> = (0..seed.users)
+        .map(|i| {
+            let id = id('U', i);
+            json!({"id": id, "type": "user", "name": format!("User {i}"), "email": format!("user{i}@example.com"),
+                   "role": roles[i % roles.len()], "time_zone": "Etc/UTC", "summary": format!("User {i}"),
+                   "self": format!("{base}/users/{id}"), "html_url": format!("https://mock.pagerduty.local/users/{id}")})
+        })
+        .collect();
+    let teams: Vec<Value> = (0..seed.teams)
+        .map(|i| {
+            let id = id('T', i);
+            json!({"id": id, "type": "team", "name": format!("Team {i}"), "summary": format!("Team {i}"), "self": format!("{base}/teams/{id}")})
+        })
+        .collect();
+    let policies: Vec<Value> = (0..seed.escalation_policies)
+        .map(|i| {
+            let id = id('E', i);
+            let target = users.get(i % users.len().max(1)).map(|u| reference("user", u["id"].as_str().unwrap_or(""), "", base, "users"));
+            json!({"id": id, "type": "escalation_policy", "name": format!("Policy {i}"), "summary": format!("Policy {i}"),
+                   "num_loops": 0, "self": format!("{base}/escalation_policies/{id}"),
+                   "escalation_rules": [{"escalation_delay_in_minutes": 30, "targets": target.into_iter().collect::<Vec<_>>()}]})
+        })
+        .collect();
+    let services: Vec<Value> = (0..seed.services)
+        .map(|i| {
+            let id = id('S', i);
+            let policy = policies.get(i % policies.len().max(1)).map(|p| reference("escalation_policy", p["id"].as_str().unwrap_or(""), "", base, "escalation_policies"));
+            json!({"id": id, "type": "service", "name": format!("Service {i}"), "summary": format!("Service {i}"), "status": "active",
+                   "escalation_policy": policy, "self": format!("{base}/services/{id}"), "created_at": stamp(0)})
+        })
+        .collect();
+    let schedules: Vec<Value> = (0..seed.schedules)
+        .map(|i| {
+            let id = id('C', i);
+            json!({"id": id, "type": "schedule", "name": format!("Schedule {i}"), "summary": format!("Schedule {i}"),
+                   "time_zone": "Etc/UTC", "self": format!("{base}/schedules/{id}")})
+        })
+        .collect();
+    let statuses = ["triggered", "acknowledged", "resolved"];
+    let incidents: Vec<Value> = (0..seed.incidents)
+        .map(|i| {
+            let id = id('I', i);
+            let service = services.get(i % services.len().max(1)).map(|s| reference("service", s["id"].as_str().unwrap_or(""), "", base, "services"));
+            json!({"id": id, "type": "incident", "incident_number": i + 1, "title": format!("Incident {i}"), "summary": format!("Incident {i}"),
+                   "status": statuses[i % 3], "urgency": if i % 2 == 0 { "high" } else { "low" }, "created_at": stamp(i),
+                   "incident_key": format!("seed-{i}"), "service": service, "self": format!("{base}/incidents/{id}")})
+        })
+        .collect();
+    let log_entries: Vec<Value> = incidents
+        .iter()
+        .take(seed.log_entries)
+        .enumerate()
+        .map(|(i, incident)| {
+            let id = id('L', i);
+            json!({"id": id, "type": "trigger_log_entry", "summary": "Triggered through the API", "created_at": incident["created_at"],
+                   "incident": reference("incident", incident["id"].as_str().unwrap_or(""), "", base, "incidents"),
+                   "self": format!("{base}/log_entries/{id}")})
+        })
+        .collect();
+    vec![
+        ("/users".into(), users),
+        ("/teams".into(), teams),
+        ("/escalation_policies".into(), policies),
+        ("/services".into(), services),
+        ("/schedules".into(), schedules),
+        ("/incidents".into(), incidents),
+        ("/log_entries".into(), log_entries),
+    ]
+}
