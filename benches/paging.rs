@@ -1,7 +1,9 @@
 //! Paging throughput: `iter_all` over 10,000 records of about 1 KB from a local HTTP/1.1 server,
 //! sequentially and with concurrent prefetch, without and with 25 ms of latency per request.
 //!
-//! Run: `cargo bench --bench paging`. Prints wall time per case and the process's peak RSS.
+//! Run: `cargo bench --bench paging`. Prints wall time per case and the client process's peak
+//! RSS: the server runs in a child process (this same binary with `--serve`), so its pages do
+//! not count.
 
 use futures::StreamExt;
 use pdrs::{ListOptions, RestClient, RetryPolicy};
@@ -71,8 +73,21 @@ async fn serve(delay: Duration) -> String {
     url
 }
 
+/// Starts this binary as the server (`--serve <delay ms>`) and returns (child, base URL).
+fn spawn_server(delay: Duration) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--serve", &delay.as_millis().to_string()])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    (child, line.trim().to_string())
+}
+
 async fn run(name: &str, delay: Duration, concurrency: usize) {
-    let url = serve(delay).await;
+    let (mut server, url) = spawn_server(delay);
     let pd = RestClient::builder("bench-token-0000").base_url(url).retry(RetryPolicy::none()).build().unwrap();
     let started = Instant::now();
     let mut n = 0usize;
@@ -83,6 +98,8 @@ async fn run(name: &str, delay: Duration, concurrency: usize) {
     }
     assert_eq!(n, RECORDS);
     println!("{name:<48} {:>8.3} s  ({n} records)", started.elapsed().as_secs_f64());
+    let _ = server.kill();
+    let _ = server.wait();
 }
 
 fn peak_rss_mib() -> f64 {
@@ -95,10 +112,24 @@ fn peak_rss_mib() -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
-    run("sequential, no latency", Duration::ZERO, 1).await;
-    run("sequential, 25 ms per request", Duration::from_millis(25), 1).await;
-    run("prefetch x8, 25 ms per request", Duration::from_millis(25), 8).await;
-    println!("peak RSS of the whole process: {:.1} MiB", peak_rss_mib());
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--serve") {
+        let delay = Duration::from_millis(args.get(i + 1).and_then(|d| d.parse().ok()).unwrap_or(0));
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        runtime.block_on(async {
+            let url = serve(delay).await;
+            println!("{url}");
+            std::future::pending::<()>().await;
+        });
+        return;
+    }
+    // `cargo bench` passes `--bench`; nothing else to parse.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        run("sequential, no latency", Duration::ZERO, 1).await;
+        run("sequential, 25 ms per request", Duration::from_millis(25), 1).await;
+        run("prefetch x8, 25 ms per request", Duration::from_millis(25), 8).await;
+    });
+    println!("peak RSS of the client process: {:.1} MiB", peak_rss_mib());
 }
