@@ -98,7 +98,7 @@ pub(crate) fn handle(shared: &Shared, method: &Method, uri: &Uri, headers: &Head
         ("POST", _, _) if op.request_wrapper.is_some() => {
             let entity = match validated(op, body) {
                 Ok(entity) => entity,
-                Err(response) => return response,
+                Err(errors) => return invalid(errors),
             };
             let id = store.new_id();
             let mut record = entity;
@@ -118,7 +118,7 @@ pub(crate) fn handle(shared: &Shared, method: &Method, uri: &Uri, headers: &Head
         ("PUT" | "PATCH", _, true) if op.request_wrapper.is_some() => {
             let entity = match validated(op, body) {
                 Ok(entity) => entity,
-                Err(response) => return response,
+                Err(errors) => return invalid(errors),
             };
             match store.get_mut(&parent, &last) {
                 Some(Value::Object(record)) => {
@@ -153,12 +153,12 @@ fn wrap(wrapper: Option<&str>, value: Value) -> Value {
 }
 
 /// The wrapped entity of a request body, checked against the field types the spec declares.
-fn validated(op: &Operation, body: &Bytes) -> Result<Map<String, Value>, Response> {
+/// On failure, the error messages (for a 400 code 2001).
+fn validated(op: &Operation, body: &Bytes) -> Result<Map<String, Value>, Vec<String>> {
     let wrapper = op.request_wrapper.unwrap_or_default();
-    let parsed: Value =
-        serde_json::from_slice(body).map_err(|e| invalid(vec![format!("the body is not valid JSON: {e}")]))?;
+    let parsed: Value = serde_json::from_slice(body).map_err(|e| vec![format!("the body is not valid JSON: {e}")])?;
     let Some(Value::Object(entity)) = parsed.get(wrapper).cloned() else {
-        return Err(invalid(vec![format!("{wrapper} must be an object")]));
+        return Err(vec![format!("{wrapper} must be an object")]);
     };
     let mut errors = Vec::new();
     if let Some(fields) = request_fields().get(&format!("{} {}", op.method, op.path)) {
@@ -181,7 +181,7 @@ fn validated(op: &Operation, body: &Bytes) -> Result<Map<String, Value>, Respons
     if errors.is_empty() {
         Ok(entity)
     } else {
-        Err(invalid(errors))
+        Err(errors)
     }
 }
 

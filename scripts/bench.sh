@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Benchmarks: paging throughput and memory, the CLI over 10,000 users, and the mock's throughput.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --features cli --bins
+echo "== cargo bench --bench paging"
+cargo bench --bench paging
+echo "== cargo bench --bench mock"
+cargo bench --bench mock
+echo "== pdrs get /users --all over 10,000 users from pdrs-mock"
+port=18089
+./target/release/pdrs-mock --port "$port" --users 10000 --incidents 0 2>/dev/null &
+mock=$!
+trap 'kill $mock 2>/dev/null' EXIT
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break; sleep 0.1; done
+export PAGERDUTY_API_KEY=bench PAGERDUTY_API_URL="http://127.0.0.1:$port"
+for c in 1 8; do
+  start=$(date +%s.%N)
+  lines=$(./target/release/pdrs get /users --all --concurrency "$c" | wc -l)
+  end=$(date +%s.%N)
+  printf 'pdrs get /users --all --concurrency %s: %s lines in %.3f s\n' "$c" "$lines" "$(echo "$end - $start" | bc)"
+done
