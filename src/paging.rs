@@ -91,8 +91,16 @@ fn take_items(body: &mut Value, field: &str) -> Result<Vec<Value>> {
     }
 }
 
-fn decode<T: DeserializeOwned>(value: Value) -> Result<T> {
-    crate::raw::decode_value(value)
+/// Decodes one record; a `Value` is passed through as it is (no copy).
+fn decode<T: DeserializeOwned + 'static>(value: Value) -> Result<T> {
+    let any: Box<dyn std::any::Any> = Box::new(value);
+    match any.downcast::<T>() {
+        Ok(same) => Ok(*same),
+        Err(any) => match any.downcast::<Value>() {
+            Ok(value) => crate::raw::decode_value(*value),
+            Err(_) => Err(Error::config("unreachable: a record is a JSON value")),
+        },
+    }
 }
 
 /// How one listing pages, resolved from the operation table.

@@ -88,11 +88,13 @@ impl<'a> RawRequest<'a> {
         let response = self.send().await?;
         let body = response.bytes().await.map_err(Error::Network)?;
         let text: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"null" } else { &body };
-        let de = &mut serde_json::Deserializer::from_slice(text);
-        serde_path_to_error::deserialize(de).map_err(|e| Error::Decode {
-            path: e.path().to_string(),
-            source: e.into_inner(),
-            body: body.clone(),
+        // The fast path first; on failure, parse again to find where it failed.
+        serde_json::from_slice(text).map_err(|_| {
+            let de = &mut serde_json::Deserializer::from_slice(text);
+            match serde_path_to_error::deserialize::<_, T>(de) {
+                Err(e) => Error::Decode { path: e.path().to_string(), source: e.into_inner(), body: body.clone() },
+                Ok(_) => Error::config("the body decoded on the second attempt only"),
+            }
         })
     }
 }
