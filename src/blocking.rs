@@ -117,3 +117,67 @@ impl<T> Iterator for Iter<T> {
         self.runtime.block_on(self.stream.next())
     }
 }
+
+/// A blocking Events API v2 client (see [`crate::EventsClient`]).
+#[cfg(pdrs_events_v2)]
+#[derive(Clone, Debug)]
+pub struct EventsClient {
+    inner: crate::EventsClient,
+    runtime: Arc<tokio::runtime::Runtime>,
+}
+
+#[cfg(pdrs_events_v2)]
+impl EventsClient {
+    /// A client for `routing_key` in the US region.
+    pub fn new(routing_key: impl Into<crate::Secret>) -> Result<Self> {
+        Self::from_async(crate::EventsClient::builder(routing_key))
+    }
+
+    /// Builds from an async builder (all its settings apply).
+    pub fn from_async(builder: crate::events::EventsClientBuilder) -> Result<Self> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| crate::Error::config(format!("cannot start a runtime: {e}")))?;
+        let inner = {
+            let _guard = runtime.enter();
+            builder.build()?
+        };
+        Ok(Self { inner, runtime: Arc::new(runtime) })
+    }
+
+    /// Triggers an alert with the default severity (critical); returns the dedup key.
+    pub fn trigger(&self, summary: &str, source: &str) -> Result<String> {
+        self.runtime.block_on(self.inner.trigger(summary, source).send())
+    }
+
+    /// Triggers an alert built with the async builder, e.g.
+    /// `events.trigger_with(|t| t.severity(Severity::Warning).dedup_key("disk"))`.
+    pub fn trigger_with(
+        &self,
+        summary: &str,
+        source: &str,
+        build: impl FnOnce(crate::events::Trigger<'_>) -> crate::events::Trigger<'_>,
+    ) -> Result<String> {
+        self.runtime.block_on(build(self.inner.trigger(summary, source)).send())
+    }
+
+    /// Acknowledges an alert.
+    pub fn acknowledge(&self, dedup_key: &str) -> Result<String> {
+        self.runtime.block_on(self.inner.acknowledge(dedup_key))
+    }
+
+    /// Resolves an alert.
+    pub fn resolve(&self, dedup_key: &str) -> Result<String> {
+        self.runtime.block_on(self.inner.resolve(dedup_key))
+    }
+
+    /// Submits a change event (timestamp: now).
+    pub fn change_event(&self, summary: &str, source: Option<&str>) -> Result<()> {
+        let mut change = self.inner.change_event(summary);
+        if let Some(s) = source {
+            change = change.source(s);
+        }
+        self.runtime.block_on(change.submit())
+    }
+}

@@ -33,3 +33,27 @@ fn blocking_rget_and_iter_all() {
         .collect();
     assert_eq!(ids, ["A", "B", "C"]);
 }
+
+#[test]
+fn blocking_events_trigger_and_resolve() {
+    let server = MockServer::start();
+    let trigger = server.mock(|when, then| {
+        when.method(POST)
+            .path("/v2/enqueue")
+            .json_body_includes(r#"{"event_action": "trigger", "payload": {"severity": "warning"}}"#);
+        then.status(202).json_body(json!({"status": "success", "dedup_key": "k1"}));
+    });
+    let resolve = server.mock(|when, then| {
+        when.method(POST).path("/v2/enqueue").json_body_includes(r#"{"event_action": "resolve", "dedup_key": "k1"}"#);
+        then.status(202).json_body(json!({"status": "success", "dedup_key": "k1"}));
+    });
+    let events = pdrs::blocking::EventsClient::from_async(
+        pdrs::EventsClient::builder("rk-0123456789").base_url(server.base_url()),
+    )
+    .unwrap();
+    let key = events.trigger_with("Disk", "db-1", |t| t.severity(pdrs::events::Severity::Warning)).unwrap();
+    assert_eq!(key, "k1");
+    assert_eq!(events.resolve(&key).unwrap(), "k1");
+    trigger.assert();
+    resolve.assert();
+}
