@@ -17,6 +17,8 @@ pub struct Row {
     /// JSON types of the wrapped request entity's fields (`{"name": "string", ...}`), for the
     /// mock server's request validation.
     request_fields: Option<Value>,
+    /// The first example of the first 2xx JSON response, for the mock server.
+    example: Option<Value>,
     module: &'static str,
     method: String,
     path: String,
@@ -156,6 +158,7 @@ pub fn rows(doc: &Document, spec: &Value) -> Vec<Row> {
             .unwrap_or("none");
         out.push(Row {
             request_fields,
+            example: success_example(spec, op),
             module: doc.module,
             method: method.to_ascii_uppercase(),
             path: path.clone(),
@@ -171,6 +174,17 @@ pub fn rows(doc: &Document, spec: &Value) -> Vec<Row> {
         });
     }
     out
+}
+
+/// The first example of an operation's first 2xx JSON response.
+fn success_example(spec: &Value, op: &Value) -> Option<Value> {
+    let (_, response) = op.get("responses")?.as_object()?.iter().find(|(c, _)| c.starts_with('2'))?;
+    let media = resolve(spec, response).get("content")?.get("application/json")?;
+    if let Some(example) = media.get("example") {
+        return Some(example.clone());
+    }
+    let (_, first) = media.get("examples")?.as_object()?.iter().next()?;
+    resolve(spec, first).get("value").cloned()
 }
 
 /// The JSON type a schema declares (`any` when it does not say).
@@ -250,9 +264,19 @@ pub fn write(out_dir: &Path, rows: &[Row], report: &[String]) -> Result<(), Stri
         .filter_map(|r| Some((format!("{} {}", r.method, r.path), r.request_fields.clone()?)))
         .collect();
     let fields = serde_json::to_string(&fields).map_err(|e| e.to_string())?;
-    for (name, text) in
-        [("operations.rs", rust), ("operations.tsv", tsv), ("normalization.tsv", norm), ("request_fields.json", fields)]
-    {
+    let examples: serde_json::Map<String, Value> = rows
+        .iter()
+        .filter(|r| r.module == "rest")
+        .filter_map(|r| Some((format!("{} {}", r.method, r.path), r.example.clone()?)))
+        .collect();
+    let examples = serde_json::to_string(&examples).map_err(|e| e.to_string())?;
+    for (name, text) in [
+        ("operations.rs", rust),
+        ("operations.tsv", tsv),
+        ("normalization.tsv", norm),
+        ("request_fields.json", fields),
+        ("response_examples.json", examples),
+    ] {
         crate::codegen::write_if_changed(&out_dir.join(name), &text)?;
     }
     Ok(())

@@ -129,3 +129,12 @@ async fn with_rate_limits_and_server_errors_every_record_arrives_once() {
     assert_eq!(ids.len(), 2_000);
     assert!(mock.request_count() > 20, "faults were injected: {} requests", mock.request_count());
 }
+
+#[tokio::test]
+async fn operations_without_state_answer_from_the_spec_examples() {
+    let mock = MockServer::start().await;
+    let pd = client(&mock);
+    // GET /abilities is not a stateful collection: the spec's example comes back.
+    let abilities: Value = pd.jget("/abilities").await.unwrap();
+    assert!(abilities["abilities"].as_array().is_some_and(|a| !a.is_empty()), "{abilities}");
+}
