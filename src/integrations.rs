@@ -147,11 +147,16 @@ impl RestClientBuilder {
         ))
     }
 
-    /// The typed Jira Server integration client (OAuth bearer tokens: use
-    /// [`oauth_token`](Self::oauth_token)).
+    /// The typed Jira Server integration client. It authenticates with a user's OAuth token
+    /// ([`oauth_token`](Self::oauth_token)) and sends `signature`, the Jira instance's token from
+    /// `GET /plugins/servlet/pagerduty/sign`, as `x-pagerduty-jira-signature` on every call.
     #[cfg(pdrs_jira_server)]
-    pub fn build_jira_server(self) -> Result<crate::jira_server::Client> {
-        let raw = self.build_for(Api::JiraServer, JIRA_SERVER_URL, "application/json")?;
+    pub fn build_jira_server(self, signature: &str) -> Result<crate::jira_server::Client> {
+        let raw = self.default_header("x-pagerduty-jira-signature", signature).build_for(
+            Api::JiraServer,
+            JIRA_SERVER_URL,
+            "application/json",
+        )?;
         Ok(crate::jira_server::Client::new_with_client(
             raw.base(),
             raw.pipeline().http().clone(),

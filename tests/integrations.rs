@@ -53,3 +53,19 @@ async fn mcp_call_body_and_result() {
     );
     assert_eq!(seen.header("accept"), Some("application/json, text/event-stream"));
 }
+
+#[tokio::test]
+async fn jira_server_sends_the_signature_on_typed_calls() {
+    let server = serve(|_| json(200, json!({"rules": [], "limit": 25, "offset": 0, "more": false}))).await;
+    let jira = RestClient::builder("unused")
+        .oauth_token("user-oauth-token-1")
+        .base_url(&server.url)
+        .build_jira_server("sig-token-xyz")
+        .unwrap();
+    use pdrs::jira_server::prelude::*;
+    jira.get_rules().send().await.unwrap();
+    let seen = &server.requests()[0];
+    assert!(seen.target.starts_with("/integration-jira-service/rules"), "{}", seen.target);
+    assert_eq!(seen.header("x-pagerduty-jira-signature"), Some("sig-token-xyz"));
+    assert_eq!(seen.header("authorization"), Some("Bearer user-oauth-token-1"));
+}

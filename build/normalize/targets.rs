@@ -5,7 +5,9 @@
 /// - `From`: the pipeline sends the configured default requester email on every request.
 /// - `X-EARLY-ACCESS`: the pipeline sends the configured early-access headers.
 /// - `Authorization`: the pipeline authenticates every call (mcp.json declares it as a parameter).
-pub const CLIENT_FILLED_HEADERS: &[&str] = &["from", "x-early-access", "authorization"];
+/// - `x-pagerduty-jira-signature`: the Jira Server client sends the instance's signature token on
+///   every call (integration-jira-service.json declares it on each operation).
+pub const CLIENT_FILLED_HEADERS: &[&str] = &["from", "x-early-access", "authorization", "x-pagerduty-jira-signature"];
 
 /// Header parameters that negotiate media types; the pipeline sets them once for every call.
 pub const NEGOTIATION_HEADERS: &[&str] = &["accept", "content-type"];
