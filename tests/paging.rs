@@ -49,22 +49,26 @@ async fn offset_paging_over_three_pages() {
 #[tokio::test]
 async fn an_error_page_ends_the_stream_with_the_error() {
     let server = MockServer::start_async().await;
+    for page in 0..3 {
+        let offset = page * 10;
+        server
+            .mock_async(|when, then| {
+                when.method(GET).path("/users").query_param("offset", offset.to_string());
+                then.status(200).json_body(json!({"users": users(offset, 10), "more": true}));
+            })
+            .await;
+    }
     server
         .mock_async(|when, then| {
-            when.method(GET).path("/users").query_param("offset", "0");
-            then.status(200).json_body(json!({"users": users(0, 10), "more": true}));
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path("/users").query_param("offset", "10");
+            when.method(GET).path("/users").query_param("offset", "30");
             then.status(400)
                 .json_body(json!({"error": {"code": 2001, "message": "Invalid Input Provided", "errors": ["bad"]}}));
         })
         .await;
     let pd = client(&server);
     let results: Vec<Result<Value, Error>> = pd.iter_all("/users", ListOptions::new().page_size(10)).collect().await;
-    assert_eq!(results.len(), 11);
+    assert_eq!(results.len(), 31);
+    assert!(results[..30].iter().all(Result::is_ok));
     let err = results.last().unwrap().as_ref().unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
     assert!(err.to_string().contains("2001"), "{err}");
