@@ -61,6 +61,7 @@ impl RestClient {
     }
 
     /// The base URL without a trailing slash, as the generated clients want it.
+    #[cfg_attr(not(any(pdrs_scim, pdrs_slack, pdrs_jira_cloud, pdrs_jira_server, pdrs_ms_teams)), allow(dead_code))]
     pub(crate) fn base(&self) -> &str {
         self.pipeline.base_url().as_str().trim_end_matches('/')
     }

@@ -12,13 +12,6 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-const SCIM_URL: &str = "https://api.pagerduty.com/scim/v2";
-const MCP_URL: &str = "https://mcp.pagerduty.com";
-const SLACK_URL: &str = "https://api.pagerduty.com/integration-slack";
-const JIRA_CLOUD_URL: &str = "https://api.pagerduty.com";
-const JIRA_SERVER_URL: &str = "https://app.pagerduty.com/integration-jira-service";
-const MS_TEAMS_URL: &str = "https://api.pagerduty.com/integration-ms-teams";
-
 /// The SCIM API (`/scim/v2`): typed calls plus user listing as a stream.
 #[derive(Clone, Debug)]
 pub struct ScimClient {
@@ -111,7 +104,7 @@ impl McpClient {
 impl RestClientBuilder {
     /// A SCIM client (`https://api.pagerduty.com/scim/v2`, `application/scim+json`).
     pub fn build_scim(self) -> Result<ScimClient> {
-        let raw = self.build_for(Api::Scim, SCIM_URL, "application/scim+json")?;
+        let raw = self.build_for(Api::Scim, "https://api.pagerduty.com/scim/v2", "application/scim+json")?;
         Ok(ScimClient {
             #[cfg(pdrs_scim)]
             api: crate::scim::Client::new_with_client(
@@ -125,21 +118,21 @@ impl RestClientBuilder {
 
     /// An MCP client (`https://mcp.pagerduty.com/mcp`).
     pub fn build_mcp(self) -> Result<McpClient> {
-        let raw = self.build_for(Api::Mcp, MCP_URL, "application/json, text/event-stream")?;
+        let raw = self.build_for(Api::Mcp, "https://mcp.pagerduty.com", "application/json, text/event-stream")?;
         Ok(McpClient { raw, next_id: Arc::new(AtomicU64::new(1)) })
     }
 
     /// The typed Slack integration client (`/integration-slack`).
     #[cfg(pdrs_slack)]
     pub fn build_slack(self) -> Result<crate::slack::Client> {
-        let raw = self.build_for(Api::Slack, SLACK_URL, "application/json")?;
+        let raw = self.build_for(Api::Slack, "https://api.pagerduty.com/integration-slack", "application/json")?;
         Ok(crate::slack::Client::new_with_client(raw.base(), raw.pipeline().http().clone(), raw.pipeline().clone()))
     }
 
     /// The typed Jira Cloud integration client.
     #[cfg(pdrs_jira_cloud)]
     pub fn build_jira_cloud(self) -> Result<crate::jira_cloud::Client> {
-        let raw = self.build_for(Api::JiraCloud, JIRA_CLOUD_URL, "application/json")?;
+        let raw = self.build_for(Api::JiraCloud, "https://api.pagerduty.com", "application/json")?;
         Ok(crate::jira_cloud::Client::new_with_client(
             raw.base(),
             raw.pipeline().http().clone(),
@@ -154,7 +147,7 @@ impl RestClientBuilder {
     pub fn build_jira_server(self, signature: &str) -> Result<crate::jira_server::Client> {
         let raw = self.default_header("x-pagerduty-jira-signature", signature).build_for(
             Api::JiraServer,
-            JIRA_SERVER_URL,
+            "https://app.pagerduty.com/integration-jira-service",
             "application/json",
         )?;
         Ok(crate::jira_server::Client::new_with_client(
@@ -167,7 +160,7 @@ impl RestClientBuilder {
     /// The typed Microsoft Teams integration client (`/integration-ms-teams`).
     #[cfg(pdrs_ms_teams)]
     pub fn build_ms_teams(self) -> Result<crate::ms_teams::Client> {
-        let raw = self.build_for(Api::MsTeams, MS_TEAMS_URL, "application/json")?;
+        let raw = self.build_for(Api::MsTeams, "https://api.pagerduty.com/integration-ms-teams", "application/json")?;
         Ok(crate::ms_teams::Client::new_with_client(raw.base(), raw.pipeline().http().clone(), raw.pipeline().clone()))
     }
 }

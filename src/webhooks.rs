@@ -121,16 +121,17 @@ pub struct Event {
     pub data: Value,
 }
 
-#[cfg(pdrs_rest)]
 impl Event {
-    /// The data as a REST incident, for `incident.*` events.
+    /// The data as a REST incident, for `incident.*` events (feature `incidents`).
+    #[cfg(feature = "incidents")]
     pub fn incident(&self) -> Option<crate::rest::types::Incident> {
         (self.resource_type.as_deref() == Some("incident"))
             .then(|| serde_json::from_value(self.data.clone()).ok())
             .flatten()
     }
 
-    /// The data as a REST service, for `service.*` events.
+    /// The data as a REST service, for `service.*` events (feature `services`).
+    #[cfg(feature = "services")]
     pub fn service(&self) -> Option<crate::rest::types::Service> {
         (self.resource_type.as_deref() == Some("service"))
             .then(|| serde_json::from_value(self.data.clone()).ok())
