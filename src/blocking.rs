@@ -32,10 +32,7 @@ impl RestClient {
 
     /// Builds from an async builder (all its settings apply).
     pub fn from_async(builder: crate::RestClientBuilder) -> Result<Self> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| crate::Error::config(format!("cannot start a runtime: {e}")))?;
+        let runtime = runtime()?;
         let inner = {
             let _guard = runtime.enter();
             builder.build()?
@@ -105,6 +102,14 @@ impl RestClient {
     }
 }
 
+/// The private runtime a blocking client runs its calls on.
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| crate::Error::config(format!("cannot start a runtime: {e}")))
+}
+
 /// A blocking iterator over a paged list.
 pub struct Iter<T> {
     stream: BoxStream<'static, Result<T>>,
@@ -135,10 +140,7 @@ impl EventsClient {
 
     /// Builds from an async builder (all its settings apply).
     pub fn from_async(builder: crate::events::EventsClientBuilder) -> Result<Self> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| crate::Error::config(format!("cannot start a runtime: {e}")))?;
+        let runtime = runtime()?;
         let inner = {
             let _guard = runtime.enter();
             builder.build()?

@@ -198,12 +198,7 @@ impl RestClientBuilder {
 
     /// Builds the client.
     pub fn build(self) -> crate::Result<RestClient> {
-        let (pipeline, http, base_url) = self.pipeline(Api::Rest, "", REST_ACCEPT)?;
-        Ok(RestClient {
-            #[cfg(pdrs_rest)]
-            api: crate::rest::Client::new_with_client(base_url.as_str().trim_end_matches('/'), http, pipeline.clone()),
-            pipeline,
-        })
+        self.build_for(Api::Rest, "", REST_ACCEPT)
     }
 
     /// Builds a generic client (raw and entity verbs) for another API of PagerDuty, whose default
