@@ -10,13 +10,15 @@ use std::time::{Duration, Instant};
 async fn main() {
     let mock = MockServer::start_with(MockConfig::default().seed(Seed::empty().users(10_000))).await.unwrap();
     let url = mock.url().to_string();
+    // pdrs's own HTTP client (rustls with the ring provider), without its pipeline.
+    let http = pdrs::RestClient::builder("bench").base_url(&url).build().unwrap().pipeline().http().clone();
     let deadline = Instant::now() + Duration::from_secs(5);
     let started = Instant::now();
     let mut tasks = Vec::new();
     for worker in 0..8u64 {
         let url = url.clone();
+        let http = http.clone();
         tasks.push(tokio::spawn(async move {
-            let http = reqwest::Client::new();
             let mut done = 0u64;
             let mut offset = worker * 100;
             while Instant::now() < deadline {

@@ -190,7 +190,10 @@ impl RestClientBuilder {
         self
     }
 
-    /// Uses this `reqwest::Client` (its timeout and TLS settings then apply).
+    /// Uses this `reqwest::Client` (its timeout and TLS settings then apply). pdrs builds reqwest
+    /// with rustls and no default crypto provider: install one (e.g.
+    /// `rustls::crypto::ring::default_provider().install_default()`) before building your own
+    /// client, or reuse the one of an existing pdrs client (`pipeline().http()`).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
