@@ -61,7 +61,10 @@ impl RestClient {
     }
 
     /// The base URL without a trailing slash, as the generated clients want it.
-    #[cfg_attr(not(any(pdrs_scim, pdrs_slack, pdrs_jira_cloud, pdrs_jira_server, pdrs_ms_teams)), allow(dead_code))]
+    #[cfg_attr(
+        not(any(pdrs_scim, pdrs_slack, pdrs_jira_cloud, pdrs_jira_server, pdrs_ms_teams, pdrs_events_v2)),
+        allow(dead_code)
+    )]
     pub(crate) fn base(&self) -> &str {
         self.pipeline.base_url().as_str().trim_end_matches('/')
     }
@@ -106,7 +109,7 @@ pub struct RestClientBuilder {
 }
 
 impl RestClientBuilder {
-    fn new(credential: Credential) -> Self {
+    pub(crate) fn new(credential: Credential) -> Self {
         Self {
             credential,
             base_url: None,

@@ -5,7 +5,6 @@ use crate::auth::{Credential, Secret};
 use crate::error::from_typed;
 use crate::events_v2::prelude::*;
 use crate::events_v2::types;
-use crate::pipeline::{Pipeline, PipelineConfig, DEFAULT_USER_AGENT};
 use crate::spec::Api;
 use crate::{Error, Region, Result, RetryPolicy};
 use serde_json::{Map, Value};
@@ -89,25 +88,18 @@ impl EventsClientBuilder {
         if self.routing_key.expose().trim().is_empty() {
             return Err(Error::config("the routing key is empty"));
         }
-        let base = self.base_url.unwrap_or_else(|| self.region.events_url().to_string());
-        let base_url = crate::url::parse_base_url(&format!("{}/v2", base.trim_end_matches('/')))?;
-        let http = crate::http::client(self.timeout)?;
-        let pipeline = Pipeline::new(PipelineConfig {
-            api: Api::EventsV2,
-            http: http.clone(),
-            base_url: base_url.clone(),
-            credential: Credential::None,
-            accept: "application/json",
-            user_agent: DEFAULT_USER_AGENT.to_string(),
-            extra_headers: Default::default(),
-            from: None,
-            retry: self.retry,
-            limiter: None,
-            token_source: None,
-        })?;
+        let mut inner = crate::RestClientBuilder::new(Credential::None).retry(self.retry).timeout(self.timeout);
+        if let Some(url) = self.base_url {
+            inner = inner.base_url(url);
+        }
+        let raw = inner.build_for(Api::EventsV2, &format!("{}/v2", self.region.events_url()), "application/json")?;
         Ok(EventsClient {
             routing_key: self.routing_key,
-            api: crate::events_v2::Client::new_with_client(base_url.as_str().trim_end_matches('/'), http, pipeline),
+            api: crate::events_v2::Client::new_with_client(
+                raw.base(),
+                raw.pipeline().http().clone(),
+                raw.pipeline().clone(),
+            ),
         })
     }
 }
