@@ -9,6 +9,8 @@
 
 #[path = "build/codegen.rs"]
 mod codegen;
+#[path = "build/credentials.rs"]
+mod credentials;
 #[path = "build/documents.rs"]
 mod documents;
 #[path = "build/json.rs"]

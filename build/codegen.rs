@@ -33,6 +33,8 @@ pub fn generate(doc: &Document, spec: &Value) -> Result<Generated, String> {
     postprocess::open_enums(&mut file);
     postprocess::untest_doc_snippets(&mut file);
     let operations = postprocess::operation_types(&file);
+    postprocess::typed_errors(&mut file);
+    postprocess::redact_credentials(&mut file, &crate::credentials::credential_fields(spec));
     Ok(Generated { source: prettyplease::unparse(&file), operations })
 }
 

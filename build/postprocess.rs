@@ -255,3 +255,112 @@ pub fn untest_doc_snippets(file: &mut syn::File) -> usize {
     docs.visit_file_mut(file);
     docs.0
 }
+
+/// Makes every generated `send()` return `crate::Error`: progenitor's body moves to a private
+/// `send_generated()`, and `send()` runs it inside `crate::pipeline::typed_call`, which also
+/// keeps the pipeline's own failures (deadline, refused redirect, body limit) typed.
+pub fn typed_errors(file: &mut syn::File) -> usize {
+    let Some(builders) = file.items.iter_mut().find_map(|item| match item {
+        Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    }) else {
+        return 0;
+    };
+    let mut n = 0;
+    for item in builders.iter_mut() {
+        let Item::Impl(imp) = item else { continue };
+        let mut added = Vec::new();
+        for it in imp.items.iter_mut() {
+            let syn::ImplItem::Fn(f) = it else { continue };
+            if f.sig.ident != "send" || f.sig.asyncness.is_none() {
+                continue;
+            }
+            let syn::ReturnType::Type(_, ty) = &f.sig.output else { continue };
+            // Result<ResponseValue<T>, Error<E>>
+            let syn::Type::Path(p) = &**ty else { continue };
+            let Some(last) = p.path.segments.last() else { continue };
+            let syn::PathArguments::AngleBracketed(args) = &last.arguments else { continue };
+            let Some(syn::GenericArgument::Type(ok)) = args.args.first() else { continue };
+            let ok = ok.clone();
+            let mut inner = f.clone();
+            inner.sig.ident = format_ident!("send_generated");
+            inner.vis = syn::Visibility::Inherited;
+            inner.attrs.retain(|a| !a.path().is_ident("doc"));
+            let attrs = &f.attrs;
+            let outer: syn::ImplItemFn = syn::parse_quote! {
+                #(#attrs)*
+                pub async fn send(self) -> ::std::result::Result<#ok, crate::Error> {
+                    crate::pipeline::typed_call(self.send_generated()).await
+                }
+            };
+            *f = outer;
+            added.push(syn::ImplItem::Fn(inner));
+            n += 1;
+        }
+        imp.items.extend(added);
+    }
+    n
+}
+
+/// Gives every generated struct with a field named in `secrets` (fields the documents call
+/// credentials) a `Debug` that prints `<redacted>` for those fields.
+pub fn redact_credentials(file: &mut syn::File, secrets: &std::collections::BTreeSet<String>) -> usize {
+    use syn::punctuated::Punctuated;
+    let Some(items) = types_items(file) else { return 0 };
+    let mut impls = Vec::new();
+    for item in items.iter_mut() {
+        let Item::Struct(s) = item else { continue };
+        let syn::Fields::Named(fields) = &s.fields else { continue };
+        let wire = |f: &syn::Field| {
+            let mut name = f.ident.as_ref().map(|i| syn::ext::IdentExt::unraw(i).to_string()).unwrap_or_default();
+            for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+                let _ = attr.parse_nested_meta(|meta| {
+                    if meta.path.is_ident("rename") {
+                        name = meta.value()?.parse::<syn::LitStr>()?.value();
+                    } else if meta.input.peek(syn::Token![=]) {
+                        meta.value()?.parse::<syn::Expr>()?;
+                    }
+                    Ok(())
+                });
+            }
+            name
+        };
+        if !fields.named.iter().any(|f| secrets.contains(&wire(f))) || !s.generics.params.is_empty() {
+            continue;
+        }
+        let mut had_debug = false;
+        for attr in s.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+            let Ok(paths) = attr.parse_args_with(Punctuated::<syn::Path, syn::Token![,]>::parse_terminated) else {
+                continue;
+            };
+            let kept: Punctuated<syn::Path, syn::Token![,]> =
+                paths.iter().filter(|p| !p.segments.last().is_some_and(|l| l.ident == "Debug")).cloned().collect();
+            had_debug |= kept.len() != paths.len();
+            *attr = syn::parse_quote!(#[derive(#kept)]);
+        }
+        if !had_debug {
+            continue;
+        }
+        let name = &s.ident;
+        let label = name.to_string();
+        let entries = fields.named.iter().map(|f| {
+            let ident = f.ident.as_ref().expect("named field");
+            let key = syn::ext::IdentExt::unraw(ident).to_string();
+            if secrets.contains(&wire(f)) {
+                quote!(.field(#key, &crate::auth::Redacted))
+            } else {
+                quote!(.field(#key, &self.#ident))
+            }
+        });
+        impls.push(syn::parse_quote! {
+            impl ::std::fmt::Debug for #name {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.debug_struct(#label) #(#entries)* .finish()
+                }
+            }
+        });
+    }
+    let n = impls.len();
+    items.extend(impls);
+    n
+}

@@ -85,6 +85,22 @@ impl RestClient {
         self.pipeline.metrics().into_iter().map(|(k, v)| (k, v.time)).collect()
     }
 
+    /// A client sharing everything with this one (connections, rate limiter, metrics) but using
+    /// `policy` for retries and the call deadline: `pd.with_retry(RetryPolicy::none()).api()…`
+    /// overrides the policy for the typed and raw calls made through it.
+    pub fn with_retry(&self, policy: crate::RetryPolicy) -> Self {
+        let pipeline = self.pipeline.with_retry(policy);
+        Self {
+            #[cfg(pdrs_rest)]
+            api: crate::rest::Client::new_with_client(
+                self.pipeline.base_url().as_str().trim_end_matches('/'),
+                self.pipeline.http().clone(),
+                pipeline.clone(),
+            ),
+            pipeline,
+        }
+    }
+
     /// Changes the `From` header sent on every request (`None` stops sending it).
     pub fn set_default_from(&self, from: Option<&str>) -> crate::Result<()> {
         self.pipeline.set_default_from(from)
@@ -105,6 +121,7 @@ pub struct RestClientBuilder {
     http: Option<reqwest::Client>,
     retry: crate::RetryPolicy,
     rate_limit: Option<(u32, u32)>,
+    max_body: u64,
     token_source: Option<std::sync::Arc<crate::oauth::TokenSource>>,
 }
 
@@ -121,6 +138,7 @@ impl RestClientBuilder {
             http: None,
             retry: crate::RetryPolicy::default(),
             rate_limit: None,
+            max_body: crate::http::DEFAULT_MAX_BODY,
             token_source: None,
         }
     }
@@ -175,7 +193,16 @@ impl RestClientBuilder {
         self
     }
 
-    /// Timeout of each HTTP attempt (default 60 s).
+    /// The largest response body read (default 64 MiB); a larger one ends the call with
+    /// [`Error::BodyTooLarge`](crate::Error::BodyTooLarge) and memory stays bounded.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// Timeout of each HTTP attempt (default 60 s; a silent server is also given up on after
+    /// 30 s without a byte). The whole call, retries included, is bounded by the retry
+    /// policy's [`deadline`](crate::RetryPolicy::deadline).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -261,6 +288,7 @@ impl RestClientBuilder {
             extra_headers: extra,
             from: self.from,
             retry: self.retry,
+            max_body: self.max_body,
             limiter: self.rate_limit.and_then(|(rate, burst)| crate::pipeline::limiter(rate, burst)),
             token_source: self.token_source,
         })?;

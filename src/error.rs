@@ -1,24 +1,49 @@
 //! The one error type of pdrs.
 
 use std::fmt;
+use std::time::Duration;
 
 /// Everything that can go wrong in a pdrs call.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The client was configured with something unusable.
+    /// The client was configured with something unusable (a builder mistake).
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// Input refused before anything was sent (a URL over the length limit, an invalid event,
+    /// a body that does not serialize).
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
     /// A request target was refused before sending (another host, a bad path).
     #[error("request refused: {0}")]
     UrlRefused(String),
+    /// The server redirected to another scheme, host or port; pdrs does not follow, so neither
+    /// the credential nor the request's data goes there.
+    #[error("refused to follow a redirect to {location}: not the API host")]
+    RedirectRefused {
+        /// Where the server pointed (query string removed).
+        location: String,
+    },
     /// The API refused the credential (401). Not retried.
-    #[error("unauthorized (401) by {host}: check the API token, and the region (US api.pagerduty.com, EU api.eu.pagerduty.com){}", detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    #[error("unauthorized (401) by {host}: check the API token, and the region (US api.pagerduty.com, EU api.eu.pagerduty.com){}", detail.as_deref().map(|d| format!(": {}", sanitize(d, 300))).unwrap_or_default())]
     Unauthorized {
         /// The host that refused the credential.
         host: String,
         /// The message the API gave, if any.
         detail: Option<String>,
+    },
+    /// A token source could not get a fresh OAuth token; nothing was sent.
+    #[error("could not refresh the OAuth access token: {0}")]
+    TokenRefresh(#[source] Box<Error>),
+    /// An OAuth token endpoint refused the request (RFC 6749 error body).
+    #[error("OAuth token request refused ({}): {error}{}", status.as_u16(), description.as_deref().map(|d| format!(": {}", sanitize(d, 300))).unwrap_or_default())]
+    OAuth {
+        /// HTTP status.
+        status: reqwest::StatusCode,
+        /// The `error` code (`invalid_client`, `invalid_grant`, …).
+        error: String,
+        /// The `error_description`, when given.
+        description: Option<String>,
     },
     /// A 2xx body lacked the entity wrapper the spec promises.
     #[error("expected the response to be wrapped in {expected:?}, got keys {got:?}")]
@@ -27,6 +52,12 @@ pub enum Error {
         expected: String,
         /// The top-level keys the body had.
         got: Vec<String>,
+    },
+    /// A success status with an empty body where JSON was expected.
+    #[error("the API answered {} with an empty body where JSON was expected", status.as_u16())]
+    EmptyBody {
+        /// The status of the empty answer.
+        status: reqwest::StatusCode,
     },
     /// Retries ran out on network failures.
     #[error("gave up after {attempts} attempts: {source}")]
@@ -37,6 +68,27 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
+    /// The API rate-limited the call and asked for a wait longer than the retry policy allows
+    /// (e.g. a daily quota); the call was not retried.
+    #[error("rate limited: the API asks to retry after {}s{}", retry_after.as_secs(), api.as_ref().map(|a| format!(" ({a})")).unwrap_or_default())]
+    RateLimited {
+        /// How long the API asked to wait.
+        retry_after: Duration,
+        /// The 429 answer.
+        api: Option<Box<ApiError>>,
+    },
+    /// The call's deadline passed (attempts and waits included).
+    #[error("no complete answer within {}s (the call deadline)", after.as_secs_f64())]
+    Timeout {
+        /// The deadline.
+        after: Duration,
+    },
+    /// A response body was larger than the configured limit; reading stopped there.
+    #[error("the response body exceeds the limit of {limit} bytes")]
+    BodyTooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
     /// Classic offset paging hit PagerDuty's 10,000 record limit with records left.
     #[error("{path}: PagerDuty's classic pagination stops at 10,000 records and more exist ({yielded} yielded); narrow the query or use iter_history")]
     PaginationCap {
@@ -45,6 +97,19 @@ pub enum Error {
         /// Records yielded before the cap.
         yielded: u64,
     },
+    /// The server's pages did not add up; the listing stopped rather than lose or repeat records.
+    #[error("{path}: paging stopped after {yielded} records: {problem}")]
+    Paging {
+        /// The listed path.
+        path: String,
+        /// Records yielded before the problem.
+        yielded: u64,
+        /// What the server did.
+        problem: PagingProblem,
+    },
+    /// Iterating a path that does not page (a single resource, an unknown path).
+    #[error("{0} is not a paged list in PagerDuty's API description")]
+    NotPaged(String),
     /// The API answered with an error status.
     #[error("{0}")]
     Api(Box<ApiError>),
@@ -62,6 +127,46 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+}
+
+/// How a server's pages failed to add up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PagingProblem {
+    /// The server returned a cursor it had returned before (a repeat or a cycle).
+    CursorRepeated(String),
+    /// Too many pages in a row brought no new record while the server handed out next cursors.
+    EmptyPages(u32),
+    /// A page repeated records already yielded at another offset (the server ignores `offset`).
+    OffsetIgnored {
+        /// The offset asked for.
+        offset: u64,
+    },
+    /// The server said there were more records but returned none.
+    MoreWithoutRecords,
+    /// `total` promised more records than the server returned.
+    TotalMismatch {
+        /// What `total` said.
+        total: u64,
+        /// Records that arrived.
+        got: u64,
+    },
+}
+
+impl fmt::Display for PagingProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PagingProblem::CursorRepeated(c) => write!(f, "the server repeated cursor {:?}", sanitize(c, 80)),
+            PagingProblem::EmptyPages(n) => write!(f, "{n} pages in a row brought no new record while the server said there were more"),
+            PagingProblem::OffsetIgnored { offset } => {
+                write!(f, "the page at offset {offset} repeats records already seen (the server ignores offset)")
+            }
+            PagingProblem::MoreWithoutRecords => write!(f, "the server said more records exist but sent none"),
+            PagingProblem::TotalMismatch { total, got } => {
+                write!(f, "total said {total} records but the server ended after {got}")
+            }
+        }
+    }
 }
 
 /// An error status from a PagerDuty API, with whatever the body said.
@@ -82,6 +187,23 @@ pub struct ApiError {
     pub body: bytes::Bytes,
 }
 
+/// Server text made safe to print: control characters escaped, at most `max` characters kept.
+pub fn sanitize(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max + 8));
+    for (i, c) in text.chars().enumerate() {
+        if i >= max {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "PagerDuty API error {}", self.status.as_u16())?;
@@ -89,10 +211,15 @@ impl fmt::Display for ApiError {
             write!(f, " (code {code})")?;
         }
         if let Some(m) = &self.message {
-            write!(f, ": {m}")?;
+            write!(f, ": {}", sanitize(m, 300))?;
         }
         if !self.errors.is_empty() {
-            write!(f, " [{}]", self.errors.join("; "))?;
+            let shown: Vec<String> = self.errors.iter().take(10).map(|e| sanitize(e, 200)).collect();
+            write!(f, " [{}", shown.join("; "))?;
+            if self.errors.len() > shown.len() {
+                write!(f, "; {} more", self.errors.len() - shown.len())?;
+            }
+            write!(f, "]")?;
         }
         Ok(())
     }
@@ -103,98 +230,199 @@ impl Error {
         Error::Config(message.into())
     }
 
-    /// The HTTP status, for API errors.
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        Error::InvalidInput(message.into())
+    }
+
+    /// The HTTP status the error came with, if any.
     pub fn status(&self) -> Option<reqwest::StatusCode> {
         match self {
             Error::Api(e) => Some(e.status),
-            Error::Network(e) => e.status(),
+            Error::Unauthorized { .. } => Some(reqwest::StatusCode::UNAUTHORIZED),
+            Error::RateLimited { .. } => Some(reqwest::StatusCode::TOO_MANY_REQUESTS),
+            Error::OAuth { status, .. } | Error::EmptyBody { status } => Some(*status),
+            Error::Network(e) | Error::RetriesExhausted { source: e, .. } => e.status(),
+            Error::TokenRefresh(inner) => inner.status(),
             _ => None,
         }
     }
 
-    /// Whether retrying later may succeed (429, 5xx, network failures).
+    /// PagerDuty's error code (2001, 2100, …), for API errors that carry one.
+    pub fn code(&self) -> Option<i64> {
+        self.api().and_then(|e| e.code)
+    }
+
+    /// The API error, for error statuses.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            Error::RateLimited { api: Some(e), .. } => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether retrying later may succeed (429, 5xx, network failures, a missed deadline).
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(e) => e.status.as_u16() == 429 || e.status.is_server_error(),
-            Error::Network(_) | Error::RetriesExhausted { .. } => true,
+            Error::Network(_) | Error::RetriesExhausted { .. } | Error::RateLimited { .. } | Error::Timeout { .. } => {
+                true
+            }
+            Error::TokenRefresh(inner) => inner.is_retryable(),
             _ => false,
         }
     }
 
-    /// Whether the credential was refused.
+    /// Whether the credential was refused (401, or an OAuth token request refused).
     pub fn is_unauthorized(&self) -> bool {
-        matches!(self, Error::Unauthorized { .. })
+        match self {
+            Error::Unauthorized { .. } | Error::OAuth { .. } => true,
+            Error::TokenRefresh(inner) => inner.is_unauthorized(),
+            _ => false,
+        }
     }
 
     /// Whether the API answered 404 (or PagerDuty code 2100).
     pub fn is_not_found(&self) -> bool {
         matches!(self, Error::Api(e) if e.status == reqwest::StatusCode::NOT_FOUND || e.code == Some(2100))
     }
+
+    /// Whether the API rate-limited the call (429), retries included.
+    pub fn is_rate_limited(&self) -> bool {
+        self.status() == Some(reqwest::StatusCode::TOO_MANY_REQUESTS)
+    }
+
+    /// Whether the call's deadline or a per-attempt timeout passed.
+    pub fn is_timeout(&self) -> bool {
+        match self {
+            Error::Timeout { .. } => true,
+            Error::Network(e) | Error::RetriesExhausted { source: e, .. } => e.is_timeout(),
+            _ => false,
+        }
+    }
+
+    /// Whether the request was refused before anything was sent (bad input or configuration,
+    /// another host).
+    pub fn is_refused_before_sending(&self) -> bool {
+        matches!(self, Error::Config(_) | Error::InvalidInput(_) | Error::UrlRefused(_) | Error::NotPaged(_))
+    }
 }
 
 /// `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Reads an error response into [`Error`]: every shape PagerDuty uses parses (`error` as an object,
-/// list or string; `errors` as a list, string or map; the Events API's top-level fields).
-pub(crate) async fn from_response(response: reqwest::Response) -> Error {
-    let status = response.status();
-    let host = response.url().host_str().unwrap_or("").to_string();
-    let request_id = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(String::from);
-    let body = response.bytes().await.unwrap_or_default();
-    from_parts(status, host, request_id, body)
-}
-
-/// Builds the error of an error status from its parts (see [`from_response`]).
+/// Builds the error of an error status from its parts: every shape PagerDuty uses parses
+/// (`error` as an object, list or string; `errors` as a list, string or map; the Events API's
+/// top-level fields).
 pub(crate) fn from_parts(
     status: reqwest::StatusCode,
     host: String,
     request_id: Option<String>,
     body: bytes::Bytes,
 ) -> Error {
+    let api = api_error(status, request_id, body);
+    if status == reqwest::StatusCode::UNAUTHORIZED {
+        return Error::Unauthorized { host, detail: api.message };
+    }
+    Error::Api(Box::new(api))
+}
+
+/// Reads an error body of any shape into an [`ApiError`].
+pub(crate) fn api_error(status: reqwest::StatusCode, request_id: Option<String>, body: bytes::Bytes) -> ApiError {
     let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
     let error = &json["error"];
     let inner = if error.is_array() { &error[0] } else { error };
     let message =
         inner["message"].as_str().or_else(|| error.as_str()).or_else(|| json["message"].as_str()).map(String::from);
-    let code = inner["code"].as_i64().or_else(|| inner["code"].as_str().and_then(|c| c.parse().ok()));
+    let code = inner["code"].as_i64().or_else(|| inner["code"].as_str().and_then(|c| c.trim().parse().ok()));
     let details = if inner.get("errors").is_some() { &inner["errors"] } else { &json["errors"] };
-    let errors = flatten_errors(details);
-    if status == reqwest::StatusCode::UNAUTHORIZED {
-        return Error::Unauthorized { host, detail: message };
-    }
-    Error::Api(Box::new(ApiError { status, code, message, errors, request_id, body }))
+    let errors = flatten_errors(details, 0);
+    ApiError { status, code, message, errors, request_id, body }
 }
 
-/// Converts the error of a generated (typed) call into [`Error`].
+/// Converts the error of a generated (typed) call into [`Error`]; `host` is the API host the
+/// call went to. Usually not needed: typed calls already return [`Error`].
 pub fn from_typed<E: serde::Serialize>(error: progenitor_client::Error<E>) -> Error {
+    from_typed_at(error, String::new())
+}
+
+pub(crate) fn from_typed_at<E: serde::Serialize>(error: progenitor_client::Error<E>, host: String) -> Error {
     use progenitor_client::Error as P;
     match error {
         P::ErrorResponse(value) => {
             let status = value.status();
             let request_id = value.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(String::from);
             let body = serde_json::to_vec(value.as_ref()).unwrap_or_default();
-            from_parts(status, String::new(), request_id, body.into())
+            from_parts(status, host, request_id, body.into())
         }
         P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => Error::Network(e),
-        P::InvalidResponsePayload(body, source) => Error::Decode { path: String::new(), body, source },
+        P::InvalidResponsePayload(body, source) => {
+            if body.iter().all(u8::is_ascii_whitespace) {
+                // progenitor does not pass the status here; an empty 2xx is the only way in.
+                return Error::EmptyBody { status: reqwest::StatusCode::OK };
+            }
+            Error::Decode { path: String::new(), body, source }
+        }
         P::UnexpectedResponse(response) => {
             let status = response.status();
-            let host = response.url().host_str().unwrap_or("").to_string();
+            let host = response.url().host_str().map(String::from).unwrap_or(host);
             from_parts(status, host, None, bytes::Bytes::new())
         }
-        P::InvalidRequest(message) => Error::Config(message),
-        P::Custom(message) => Error::UrlRefused(message),
+        P::InvalidRequest(message) => Error::InvalidInput(message),
+        P::Custom(message) => Error::InvalidInput(message),
     }
 }
 
-fn flatten_errors(value: &serde_json::Value) -> Vec<String> {
+impl<E: serde::Serialize> From<progenitor_client::Error<E>> for Error {
+    fn from(error: progenitor_client::Error<E>) -> Self {
+        from_typed(error)
+    }
+}
+
+/// Flattens `errors` of any shape into strings, bounded in depth and count.
+fn flatten_errors(value: &serde_json::Value, depth: usize) -> Vec<String> {
     use serde_json::Value;
-    match value {
-        Value::Array(items) => items.iter().flat_map(flatten_errors).collect(),
+    if depth > 8 {
+        return vec![value.to_string().chars().take(200).collect()];
+    }
+    let mut out: Vec<String> = match value {
+        Value::Array(items) => items.iter().take(100).flat_map(|v| flatten_errors(v, depth + 1)).collect(),
         Value::String(s) => vec![s.clone()],
-        Value::Object(map) => map.iter().map(|(k, v)| format!("{k}: {}", flatten_errors(v).join(", "))).collect(),
+        Value::Object(map) => {
+            map.iter().take(100).map(|(k, v)| format!("{k}: {}", flatten_errors(v, depth + 1).join(", "))).collect()
+        }
         Value::Null => Vec::new(),
         other => vec![other.to_string()],
+    };
+    out.truncate(100);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_escapes_and_shortens() {
+        assert_eq!(sanitize("a\x1b[31mb\n", 100), "a\\u{1b}[31mb\\n");
+        assert_eq!(sanitize(&"x".repeat(50), 10), format!("{}…", "x".repeat(10)));
+    }
+
+    #[test]
+    fn status_of_every_variant_that_has_one() {
+        let unauthorized = Error::Unauthorized { host: "h".into(), detail: None };
+        assert_eq!(unauthorized.status(), Some(reqwest::StatusCode::UNAUTHORIZED));
+        assert!(unauthorized.is_unauthorized());
+        let limited = Error::RateLimited { retry_after: Duration::from_secs(5), api: None };
+        assert!(limited.is_rate_limited() && limited.is_retryable());
+        let nested = Error::TokenRefresh(Box::new(Error::OAuth {
+            status: reqwest::StatusCode::BAD_REQUEST,
+            error: "invalid_grant".into(),
+            description: None,
+        }));
+        assert!(nested.is_unauthorized());
+        assert_eq!(nested.status(), Some(reqwest::StatusCode::BAD_REQUEST));
+        assert!(Error::Timeout { after: Duration::from_secs(1) }.is_timeout());
+        assert!(Error::NotPaged("/users/P1".into()).is_refused_before_sending());
     }
 }

@@ -2,7 +2,6 @@
 //! on the shared request pipeline.
 
 use crate::auth::{Credential, Secret};
-use crate::error::from_typed;
 use crate::events_v2::prelude::*;
 use crate::events_v2::types;
 use crate::spec::Api;
@@ -156,7 +155,7 @@ impl EventsClient {
 
     async fn action(&self, action: types::CreateV2EventBodyEventAction, dedup_key: &str) -> Result<String> {
         if dedup_key.trim().is_empty() {
-            return Err(Error::config(format!("{action} needs a dedup key")));
+            return Err(Error::invalid(format!("{action} needs a dedup key")));
         }
         let body = types::CreateV2EventBody {
             event_action: Some(action),
@@ -171,14 +170,14 @@ impl EventsClient {
         body.routing_key = Some(self.routing_key.expose().to_string());
         let size = serde_json::to_vec(&body).map(|b| b.len()).unwrap_or(0);
         if size > MAX_PAYLOAD_BYTES {
-            return Err(Error::config(format!(
+            return Err(Error::invalid(format!(
                 "the event is {size} bytes; the Events API takes at most {MAX_PAYLOAD_BYTES}"
             )));
         }
         if let Some(summary) = body.payload.as_ref().and_then(|p| p.summary.as_ref()) {
             check_summary(summary)?;
         }
-        let response = self.api.create_v2_event().body(body).send().await.map_err(from_typed)?.into_inner();
+        let response = self.api.create_v2_event().body(body).send().await?.into_inner();
         response.dedup_key.ok_or_else(|| Error::MissingWrapper {
             expected: "dedup_key".into(),
             got: vec!["status".into(), "message".into()],
@@ -198,7 +197,7 @@ impl EventsClient {
 fn check_summary(summary: &str) -> Result<()> {
     let chars = summary.chars().count();
     if chars > MAX_SUMMARY_CHARS {
-        return Err(Error::config(format!(
+        return Err(Error::invalid(format!(
             "the summary is {chars} characters; the Events API takes at most {MAX_SUMMARY_CHARS}"
         )));
     }
@@ -293,7 +292,7 @@ impl Trigger<'_> {
     pub async fn send(self) -> Result<String> {
         let summary = self.payload.summary.as_deref().unwrap_or_default();
         if summary.trim().is_empty() {
-            return Err(Error::config("a trigger needs a summary"));
+            return Err(Error::invalid("a trigger needs a summary"));
         }
         let body = types::CreateV2EventBody {
             event_action: Some(types::CreateV2EventBodyEventAction::Trigger),
@@ -355,7 +354,7 @@ impl ChangeEvent<'_> {
             links: (!self.links.is_empty()).then(|| self.links.into()),
             images: None,
         };
-        self.client.api.create_change_event().body(body).send().await.map_err(from_typed)?;
+        self.client.api.create_change_event().body(body).send().await?;
         Ok(())
     }
 }

@@ -25,6 +25,7 @@ mod integrations;
 pub mod mock;
 pub mod oauth;
 mod open_enum;
+mod pager;
 mod paging;
 pub mod pipeline;
 mod raw;
@@ -36,7 +37,7 @@ pub mod webhooks;
 
 pub use auth::{Credential, Secret};
 pub use client::{Region, RestClient, RestClientBuilder};
-pub use error::{from_typed, ApiError, Error, Result};
+pub use error::{from_typed, sanitize, ApiError, Error, PagingProblem, Result};
 #[cfg(pdrs_events_v2)]
 pub use events::EventsClient;
 pub use integrations::{McpClient, ScimClient};

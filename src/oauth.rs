@@ -132,7 +132,7 @@ impl OAuthClient {
             form.push(("client_secret", secret.expose().to_string()));
         }
         let body = serde_urlencoded::to_string(&form).map_err(|e| Error::config(e.to_string()))?;
-        let response = self
+        let mut response = self
             .http
             .post(self.endpoint("oauth/token"))
             .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -140,11 +140,19 @@ impl OAuthClient {
             .body(body)
             .send()
             .await
-            .map_err(Error::Network)?;
-        if !response.status().is_success() {
-            return Err(crate::error::from_response(response).await);
+            .map_err(|e| match crate::http::refused_redirect(&e) {
+                Some(location) => Error::RedirectRefused { location },
+                None => Error::Network(e.without_url()),
+            })?;
+        let status = response.status();
+        let bytes = match crate::http::read_body(&mut response, 1024 * 1024).await {
+            Ok(bytes) => bytes,
+            Err(crate::http::BodyError::Cut(e)) => return Err(Error::Network(e)),
+            Err(crate::http::BodyError::TooLarge(limit)) => return Err(Error::BodyTooLarge { limit }),
+        };
+        if !status.is_success() {
+            return Err(oauth_error(status, bytes));
         }
-        let bytes = response.bytes().await.map_err(Error::Network)?;
         let parsed: TokenResponse = serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
             path: String::new(),
             body: bytes.clone(),
@@ -257,5 +265,23 @@ impl TokenSource {
             .map_err(|_| Error::config("the access token is not a valid header value"))?;
         value.set_sensitive(true);
         Ok(value)
+    }
+}
+
+/// The error of a refused token request: RFC 6749's `error` and `error_description` when the
+/// body has them, else whatever PagerDuty's usual error shapes say.
+fn oauth_error(status: reqwest::StatusCode, body: bytes::Bytes) -> Error {
+    #[derive(serde::Deserialize)]
+    struct Rfc6749 {
+        error: String,
+        error_description: Option<String>,
+    }
+    match serde_json::from_slice::<Rfc6749>(&body) {
+        Ok(e) => Error::OAuth { status, error: e.error, description: e.error_description },
+        Err(_) => {
+            let api = crate::error::api_error(status, None, body);
+            let error = api.code.map(|c| c.to_string()).unwrap_or_else(|| format!("http_{}", status.as_u16()));
+            Error::OAuth { status, error, description: api.message }
+        }
     }
 }

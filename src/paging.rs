@@ -2,13 +2,14 @@
 //! (with its 10,000 record cap reported, never silently hit), cursor paging, analytics body
 //! paging and `after` paging; plus `list_all`, `dict_all`, `get_total`, `find` and `persist`.
 
+use crate::pager;
 use crate::spec::{self, Paging};
 use crate::target::{canonical_path, Target};
 use crate::{Error, RestClient, Result};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use serde::de::DeserializeOwned;
-use serde_json::{json, Map, Value};
-use std::collections::{BTreeMap, VecDeque};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 /// PagerDuty refuses classic paging past `offset + limit = 10000`.
 pub const OFFSET_CAP: u64 = 10_000;
@@ -62,23 +63,30 @@ impl ListOptions {
         self
     }
 
-    fn get(&self, key: &str) -> Option<&str> {
+    pub(crate) fn get(&self, key: &str) -> Option<&str> {
         self.params.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
-    fn without(&self, keys: &[&str]) -> Vec<(String, String)> {
+    /// The page size asked for: [`page_size`](Self::page_size), else a numeric `limit` param.
+    pub(crate) fn page_size_or_limit(&self) -> Option<u64> {
+        self.page_size.or_else(|| self.get("limit").and_then(|l| l.trim().parse().ok()))
+    }
+
+    pub(crate) fn concurrency_or_one(&self) -> usize {
+        self.concurrency.max(1)
+    }
+
+    /// Whether `total=true` was asked for (by [`total`](Self::total) or a `total` param).
+    pub(crate) fn wants_total(&self) -> bool {
+        self.total || self.get("total").is_some_and(|t| matches!(t, "true" | "1" | "True"))
+    }
+
+    pub(crate) fn without(&self, keys: &[&str]) -> Vec<(String, String)> {
         self.params.iter().filter(|(k, _)| !keys.contains(&k.as_str())).cloned().collect()
     }
 }
 
-/// A classic page's items and what it says of the next one.
-struct Page {
-    items: Vec<Value>,
-    more: bool,
-    total: Option<u64>,
-}
-
-fn take_items(body: &mut Value, field: &str) -> Result<Vec<Value>> {
+pub(crate) fn take_items(body: &mut Value, field: &str) -> Result<Vec<Value>> {
     match body.get_mut(field).map(Value::take) {
         Some(Value::Array(items)) => Ok(items),
         Some(Value::Null) | None => match body.as_object() {
@@ -117,7 +125,7 @@ impl RestClient {
         let url = target.resolve(base)?;
         let op = canonical_path(base, &url).and_then(|p| spec::find("GET", p).or_else(|| spec::find("POST", p)));
         let Some(op) = op.filter(|op| op.paging != Paging::None) else {
-            return Err(Error::UrlRefused(format!("{path} is not a paged list in PagerDuty's API description")));
+            return Err(Error::NotPaged(crate::error::sanitize(path, 200)));
         };
         let items = op.items.map(String::from).unwrap_or_else(|| path.rsplit('/').next().unwrap_or(path).to_string());
         Ok(Plan { target, paging: op.paging, items })
@@ -127,9 +135,11 @@ impl RestClient {
     /// type). The paging kind comes from the operation table: offset endpoints page by
     /// `limit`/`offset`; cursor endpoints (e.g. `/audit/records`) by `cursor`.
     ///
-    /// Classic offset paging stops at 10,000 records: when more exist the stream ends with
-    /// [`Error::PaginationCap`] instead of stopping silently; [`iter_history`](Self::iter_history)
-    /// gets them all by splitting the time range.
+    /// The stream trusts only what the server returns (see the paging guarantees in the crate
+    /// documentation): each record once, and a typed error, never a silent stop, when pages do
+    /// not add up. Classic offset paging stops at 10,000 records: when more exist the stream
+    /// ends with [`Error::PaginationCap`]; [`iter_history`](Self::iter_history) gets them all by
+    /// splitting the time range.
     pub fn iter_all<T>(&self, path: &str, options: ListOptions) -> BoxStream<'static, Result<T>>
     where
         T: DeserializeOwned + Send + 'static,
@@ -139,9 +149,9 @@ impl RestClient {
             Err(e) => return stream::once(async { Err(e) }).boxed(),
         };
         let raw = match plan.paging {
-            Paging::Cursor => self.cursor_pages(plan, options),
-            Paging::After => self.after_pages(plan, options),
-            _ => self.offset_pages(plan, options, path.to_string()),
+            Paging::Cursor => self.token_records(plan, options, "cursor", "next_cursor", path),
+            Paging::After => self.token_records(plan, options, "after", "after", path),
+            _ => pager::records(pager::OffsetPager::new(self.clone(), plan.target, plan.items, options, path)),
         };
         raw.map(|r| r.and_then(decode)).boxed()
     }
@@ -152,182 +162,23 @@ impl RestClient {
         T: DeserializeOwned + Send + 'static,
     {
         match self.plan(path) {
-            Ok(plan) => self.cursor_pages(plan, options).map(|r| r.and_then(decode)).boxed(),
+            Ok(plan) => {
+                self.token_records(plan, options, "cursor", "next_cursor", path).map(|r| r.and_then(decode)).boxed()
+            }
             Err(e) => stream::once(async { Err(e) }).boxed(),
         }
     }
 
-    /// One classic page: (items, more, total).
-    async fn offset_page(
-        &self,
-        plan: &Plan,
-        options: &ListOptions,
-        offset: u64,
-        limit: u64,
-        total: bool,
-    ) -> Result<Page> {
-        let mut request = self.request(reqwest::Method::GET, plan.target.clone());
-        for (k, v) in options.without(&["offset", "limit", "total"]) {
-            request = request.query(k, v);
-        }
-        request = request.query("limit", limit).query("offset", offset);
-        if total {
-            request = request.query("total", "true");
-        }
-        let mut body: Value = request.json().await?;
-        Ok(Page {
-            items: take_items(&mut body, &plan.items)?,
-            more: body.get("more").and_then(Value::as_bool).unwrap_or(false),
-            total: body.get("total").and_then(Value::as_u64),
-        })
-    }
-
-    fn offset_pages(&self, plan: Plan, options: ListOptions, path: String) -> BoxStream<'static, Result<Value>> {
-        let offset = options.get("offset").and_then(|o| o.parse().ok()).unwrap_or(0);
-        let limit = options.page_size.or_else(|| options.get("limit").and_then(|l| l.parse().ok())).unwrap_or(100);
-        if options.concurrency > 1 {
-            return self.offset_pages_concurrent(plan, options, path, offset, limit);
-        }
-        struct State {
-            client: RestClient,
-            plan: Plan,
-            options: ListOptions,
-            offset: u64,
-            limit: u64,
-            buffer: VecDeque<Value>,
-            done: bool,
-            path: String,
-            yielded: u64,
-        }
-        let state = State {
-            client: self.clone(),
-            plan,
-            options,
-            offset,
-            limit,
-            buffer: VecDeque::new(),
-            done: false,
-            path,
-            yielded: 0,
-        };
-        stream::try_unfold(state, |mut s| async move {
-            loop {
-                if let Some(item) = s.buffer.pop_front() {
-                    s.yielded += 1;
-                    return Ok(Some((item, s)));
-                }
-                if s.done {
-                    return Ok(None);
-                }
-                let room = OFFSET_CAP.saturating_sub(s.offset);
-                if room == 0 {
-                    return Err(Error::PaginationCap { path: s.path.clone(), yielded: s.yielded });
-                }
-                let page =
-                    s.client.offset_page(&s.plan, &s.options, s.offset, s.limit.min(room), s.options.total).await?;
-                s.offset += page.items.len() as u64;
-                s.done = !page.more || page.items.is_empty();
-                s.buffer.extend(page.items);
-            }
-        })
-        .boxed()
-    }
-
-    fn offset_pages_concurrent(
-        &self,
-        plan: Plan,
-        options: ListOptions,
-        path: String,
-        offset: u64,
-        limit: u64,
-    ) -> BoxStream<'static, Result<Value>> {
-        let client = self.clone();
-        let n = options.concurrency;
-        let pages = async move {
-            let room = OFFSET_CAP.saturating_sub(offset);
-            if room == 0 {
-                return Err(Error::PaginationCap { path, yielded: 0 });
-            }
-            let first = client.offset_page(&plan, &options, offset, limit.min(room), true).await?;
-            let first_len = first.items.len() as u64;
-            let head = stream::iter(first.items.into_iter().map(Ok));
-            let Some(total) = first.total.filter(|_| first.more && first_len > 0) else {
-                // Last page, or no total to plan with: read the rest one page at a time.
-                let rest = if first.more && first_len > 0 {
-                    let options = options.clone().param("offset", offset + first_len);
-                    client.offset_pages(plan, ListOptions { concurrency: 1, ..options }, path)
-                } else {
-                    stream::empty().boxed()
-                };
-                return Ok(head.chain(rest).boxed());
-            };
-            let end = total.min(OFFSET_CAP);
-            let starts: Vec<u64> = (offset + first_len..end).step_by(limit as usize).collect();
-            let fetched = first_len + starts.iter().map(|&s| limit.min(end - s)).sum::<u64>();
-            let plan = std::sync::Arc::new(plan);
-            let rest = stream::iter(starts)
-                .map(move |start| {
-                    let (client, plan, options) = (client.clone(), plan.clone(), options.clone());
-                    async move { client.offset_page(&plan, &options, start, limit.min(end - start), false).await }
-                })
-                .buffered(n)
-                .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
-                .try_flatten();
-            let cap = (total > OFFSET_CAP).then_some(Err(Error::PaginationCap { path, yielded: fetched }));
-            Ok(head.chain(rest).chain(stream::iter(cap)).boxed())
-        };
-        stream::once(pages).try_flatten().boxed()
-    }
-
-    fn cursor_pages(&self, plan: Plan, options: ListOptions) -> BoxStream<'static, Result<Value>> {
-        self.token_pages(plan, options, "cursor", |body| {
-            body.get("next_cursor").and_then(Value::as_str).map(String::from)
-        })
-    }
-
-    fn after_pages(&self, plan: Plan, options: ListOptions) -> BoxStream<'static, Result<Value>> {
-        self.token_pages(plan, options, "after", |body| body.get("after").and_then(Value::as_str).map(String::from))
-    }
-
-    /// Paging by a token passed back as query parameter `param` until the token is null.
-    fn token_pages(
+    fn token_records(
         &self,
         plan: Plan,
         options: ListOptions,
         param: &'static str,
-        next: fn(&Value) -> Option<String>,
+        field: &'static str,
+        path: &str,
     ) -> BoxStream<'static, Result<Value>> {
-        let client = self.clone();
-        let start = options.get(param).map(String::from);
-        let state = (Some(start), VecDeque::new());
-        stream::try_unfold(state, move |(mut token, mut buffer): (Option<Option<String>>, VecDeque<Value>)| {
-            let client = client.clone();
-            let options = options.clone();
-            let target = plan.target.clone();
-            let items = plan.items.clone();
-            async move {
-                loop {
-                    if let Some(item) = buffer.pop_front() {
-                        return Ok(Some((item, (token, buffer))));
-                    }
-                    let Some(current) = token.take() else { return Ok(None) };
-                    let mut request = client.request(reqwest::Method::GET, target.clone());
-                    for (k, v) in options.without(&[param, "limit"]) {
-                        request = request.query(k, v);
-                    }
-                    request = request.query("limit", options.page_size.unwrap_or(100));
-                    if let Some(c) = &current {
-                        request = request.query(param, c);
-                    }
-                    let mut body: Value = request.json().await?;
-                    let page = take_items(&mut body, &items)?;
-                    // A repeated token would loop forever: stop instead.
-                    token = next(&body).filter(|n| Some(n) != current.as_ref()).map(Some);
-                    buffer.extend(page);
-                }
-            }
-        })
-        .boxed()
+        let kind = pager::TokenKind::Query { param, field };
+        pager::records(pager::TokenPager::new(self.clone(), plan.target, plan.items, options, kind, path))
     }
 
     /// Every record of a list, collected.
@@ -413,37 +264,15 @@ impl RestClient {
         take_items(&mut body, "notes")
     }
 
-    /// Analytics raw data (`POST /analytics/raw/...`), paged by `starting_after` in the body.
+    /// Analytics raw data (`POST /analytics/raw/...`), paged by `starting_after` in the body
+    /// (`last` and `more` out), with the same checks as every other listing.
     pub fn iter_analytics<T>(&self, path: &str, filters: Value) -> BoxStream<'static, Result<T>>
     where
         T: DeserializeOwned + Send + 'static,
     {
-        let client = self.clone();
-        let path = path.to_string();
-        stream::try_unfold((Some(None::<Value>), VecDeque::new()), move |(mut after, mut buffer)| {
-            let client = client.clone();
-            let path = path.clone();
-            let filters = filters.clone();
-            async move {
-                loop {
-                    if let Some(item) = buffer.pop_front() {
-                        return Ok(Some((item, (after, buffer))));
-                    }
-                    let Some(current) = after.take() else { return Ok(None) };
-                    let mut body = json!({ "filters": filters, "limit": 1000 });
-                    if let Some(c) = &current {
-                        body["starting_after"] = c.clone();
-                    }
-                    let mut page: Value = client.jpost(path.as_str(), &body).await?;
-                    let data = take_items(&mut page, "data")?;
-                    let more = page.get("more").and_then(Value::as_bool).unwrap_or(false);
-                    after = (more && !data.is_empty()).then(|| page.get("last").cloned()).flatten().map(Some);
-                    buffer.extend(data);
-                }
-            }
-        })
-        .map(|r| r.and_then(decode))
-        .boxed()
+        let kind = pager::TokenKind::Analytics { filters };
+        let pager = pager::TokenPager::new(self.clone(), Target::from(path), "data".into(), ListOptions::new(), kind, path);
+        pager::records(pager).map(|r| r.and_then(decode)).boxed()
     }
 }
 

@@ -2,11 +2,13 @@
 //!
 //! Every request pdrs sends, from a generated builder's `.send()` or from the raw
 //! [`RestClient::request`](crate::RestClient) escape hatch, goes through [`Pipeline::prepare`]
-//! (headers, auth) and [`Pipeline::execute`] (transport). The generated clients reach it through
-//! progenitor's `ClientHooks`, implemented by [`impl_hooks!`].
+//! (headers, auth) and one send step (retries, limits, redirects, the call deadline), whose
+//! every attempt reads the whole response, body included. The generated clients reach it
+//! through progenitor's `ClientHooks`, implemented by [`impl_hooks!`]; their `send()` returns
+//! [`crate::Error`] through [`typed_call`].
 
 use crate::auth::Credential;
-use crate::retry::{server_hint, RetryPolicy, RetryReason};
+use crate::retry::{Failure, Outcome, RetryPolicy};
 use crate::spec::{self, Api};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use std::collections::HashMap;
@@ -25,6 +27,7 @@ pub const DEFAULT_USER_AGENT: &str = concat!("pdrs/", env!("CARGO_PKG_VERSION"))
 #[derive(Clone)]
 pub struct Pipeline {
     shared: Arc<Shared>,
+    retry: Arc<RetryPolicy>,
 }
 
 struct Shared {
@@ -36,7 +39,7 @@ struct Shared {
     headers: HeaderMap,
     /// `From`, changeable at run time.
     from: RwLock<Option<HeaderValue>>,
-    retry: RetryPolicy,
+    max_body: u64,
     metrics: Mutex<HashMap<String, CallStats>>,
     limiter: Option<Limiter>,
     token_source: Option<Arc<crate::oauth::TokenSource>>,
@@ -82,6 +85,7 @@ pub(crate) struct PipelineConfig {
     pub extra_headers: HeaderMap,
     pub from: Option<String>,
     pub retry: RetryPolicy,
+    pub max_body: u64,
     pub limiter: Option<Limiter>,
     pub token_source: Option<Arc<crate::oauth::TokenSource>>,
 }
@@ -109,11 +113,12 @@ impl Pipeline {
                 credential: config.credential,
                 headers,
                 from: RwLock::new(from),
-                retry: config.retry,
+                max_body: config.max_body,
                 metrics: Mutex::new(HashMap::new()),
                 limiter: config.limiter,
                 token_source: config.token_source,
             }),
+            retry: Arc::new(config.retry),
         })
     }
 
@@ -141,7 +146,13 @@ impl Pipeline {
         let headers = request.headers_mut();
         headers.remove(HeaderName::from_static("api-version"));
         for (name, value) in &self.shared.headers {
-            headers.insert(name.clone(), value.clone());
+            // progenitor's own `Accept: application/json` gives way to the API's media type;
+            // every other header set on the request itself wins over the defaults.
+            if name == ACCEPT && operation.is_some() {
+                headers.insert(name.clone(), value.clone());
+            } else {
+                headers.entry(name.clone()).or_insert_with(|| value.clone());
+            }
         }
         let from = self.shared.from.read().unwrap_or_else(|e| e.into_inner()).clone();
         if let Some(from) = from {
@@ -155,20 +166,14 @@ impl Pipeline {
         Ok(())
     }
 
-    /// Sends a prepared request, retrying as the [`RetryPolicy`] says. The body is resent intact
-    /// on every attempt; a streaming body (which cannot be cloned) is sent once.
-    pub async fn execute(&self, request: reqwest::Request) -> reqwest::Result<reqwest::Response> {
-        self.execute_counted(request, None).await.0
+    /// The retry policy calls of this pipeline use.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
     }
 
-    /// [`execute`](Self::execute) for a typed call: metrics are keyed by the operation's path.
-    pub async fn execute_operation(
-        &self,
-        request: reqwest::Request,
-        operation: &str,
-    ) -> reqwest::Result<reqwest::Response> {
-        let path = spec::by_name(self.shared.api, operation).map(|op| op.path);
-        self.execute_counted(request, path).await.0
+    /// A pipeline sharing everything with this one but the retry policy (and call deadline).
+    pub(crate) fn with_retry(&self, policy: RetryPolicy) -> Self {
+        Self { shared: self.shared.clone(), retry: Arc::new(policy) }
     }
 
     /// Calls made and time spent per `"METHOD canonical_path"` since the client was built.
@@ -178,18 +183,47 @@ impl Pipeline {
 
     fn record(&self, key: &str, elapsed: Duration) {
         let mut metrics = self.shared.metrics.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = metrics.entry(key.to_string()).or_default();
-        entry.calls += 1;
-        entry.time += elapsed;
+        if let Some(entry) = metrics.get_mut(key) {
+            entry.calls += 1;
+            entry.time += elapsed;
+        } else {
+            metrics.insert(key.to_string(), CallStats { calls: 1, time: elapsed });
+        }
     }
 
-    /// [`execute`](Self::execute), also returning how many attempts were made. `path` is the
-    /// canonical path when known; else it is looked up in the operation table.
-    pub(crate) async fn execute_counted(
+    /// Sends a prepared request: each attempt is the whole exchange (status, headers and the
+    /// body, read up to the body limit), retried as the [`RetryPolicy`] says, within the call
+    /// deadline. Returns the final answer, whatever its status, and the attempts made. `path` is
+    /// the canonical path when known; else it is looked up in the operation table.
+    pub(crate) async fn send(&self, request: reqwest::Request, path: Option<&'static str>) -> (crate::Result<Answer>, u32) {
+        let policy = self.retry.clone();
+        let attempts = std::sync::atomic::AtomicU32::new(0);
+        let call = self.send_inner(request, path, &policy, &attempts);
+        let result = match tokio::time::timeout(policy.deadline, call).await {
+            Ok(result) => result,
+            Err(_) => Err(crate::Error::Timeout { after: policy.deadline }),
+        };
+        (result, attempts.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    async fn send_inner(
         &self,
-        request: reqwest::Request,
+        mut request: reqwest::Request,
         path: Option<&'static str>,
-    ) -> (reqwest::Result<reqwest::Response>, u32) {
+        policy: &RetryPolicy,
+        attempts: &std::sync::atomic::AtomicU32,
+    ) -> crate::Result<Answer> {
+        let length = request.url().as_str().len();
+        if length > crate::http::MAX_URL_LEN {
+            return Err(crate::Error::invalid(format!(
+                "the URL is {length} bytes, over the limit of {} (fewer query parameters, or a POST search)",
+                crate::http::MAX_URL_LEN
+            )));
+        }
+        if let Some(source) = &self.shared.token_source {
+            let value = source.authorization().await.map_err(|e| crate::Error::TokenRefresh(Box::new(e)))?;
+            request.headers_mut().insert(AUTHORIZATION, value);
+        }
         let path = path
             .or_else(|| crate::target::canonical_path(&self.shared.base_url, request.url()))
             .map(String::from)
@@ -203,75 +237,102 @@ impl Pipeline {
             attempt = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
-        let mut request = request;
-        if let Some(source) = &self.shared.token_source {
-            match source.authorization().await {
-                Ok(value) => {
-                    request.headers_mut().insert(AUTHORIZATION, value);
-                }
-                Err(e) => tracing::warn!(error = %e, "could not refresh the OAuth token; sending the current one"),
-            }
-        }
-        let policy = &self.shared.retry;
         let method = request.method().clone();
-        let mut retried: HashMap<u16, u32> = HashMap::new();
-        let mut waited = Duration::ZERO;
-        let mut attempt = 0u32;
-        let span_in = span.clone();
-        async move {
-            loop {
-                attempt += 1;
-                let Some(this) = request.try_clone() else {
-                    let started = std::time::Instant::now();
-                    let result = self.shared.http.execute(request).await;
-                    self.record(&key, started.elapsed());
-                    return (result, attempt);
+        // A streaming body cannot be cloned: such a request is sent once, without retries.
+        let (template, mut single) = match request.try_clone() {
+            Some(_) => (Some(request), None),
+            None => (None, Some(request)),
+        };
+        let reusable = template.is_some();
+        let attempt = |n: u32| {
+            attempts.store(n, std::sync::atomic::Ordering::Relaxed);
+            let this = single.take().or_else(|| template.as_ref().and_then(reqwest::Request::try_clone));
+            let span = span.clone();
+            let key = key.as_str();
+            async move {
+                let Some(this) = this else {
+                    let error = crate::Error::invalid("a streaming body can be sent only once");
+                    return Err(Attempt { failure: Failure::Final, error });
                 };
-                span_in.record("attempt", attempt);
-                if let Some(limiter) = &self.shared.limiter {
-                    limiter.until_ready().await;
-                }
-                let started = std::time::Instant::now();
-                let result = self.shared.http.execute(this).await;
-                self.record(&key, started.elapsed());
-                if let Ok(response) = &result {
-                    span_in.record("status", response.status().as_u16());
-                    if let Some(id) = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()) {
-                        span_in.record("request_id", id);
-                    }
-                }
-                let (wait, reason) = match &result {
-                    Ok(response) => {
-                        let status = response.status();
-                        let so_far = retried.entry(status.as_u16()).or_default();
-                        if !policy.retries_status(&method, status, *so_far) {
-                            return (result, attempt);
-                        }
-                        *so_far += 1;
-                        let wait = server_hint(response.headers()).unwrap_or_else(|| policy.backoff(attempt));
-                        (wait, RetryReason::Status(status.as_u16()))
-                    }
-                    Err(e)
-                        if (e.is_connect() || e.is_timeout() || e.is_request() || e.is_body())
-                            && policy.retries_network(&method) =>
-                    {
-                        (policy.backoff(attempt), RetryReason::Network)
-                    }
-                    Err(_) => return (result, attempt),
-                };
-                let wait = wait.min(policy.max_delay);
-                if attempt >= policy.max_attempts || waited + wait > policy.max_total_wait {
-                    return (result, attempt);
-                }
-                tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, ?reason, "retrying");
-                policy.notify(attempt, wait, &reason);
-                drop(result);
-                tokio::time::sleep(wait).await;
-                waited += wait;
+                span.record("attempt", n);
+                self.attempt(this, key, &span).await
+            }
+        };
+        let too_long = |result: Result<Answer, Attempt>, wait: Duration| {
+            let api = result.ok().map(|a| Box::new(crate::error::api_error(a.status, a.request_id(), a.body)));
+            Err(Attempt { failure: Failure::Final, error: crate::Error::RateLimited { retry_after: wait, api } })
+        };
+        let retry_policy = if reusable { policy.clone() } else { RetryPolicy::none().deadline(policy.deadline) };
+        let (result, made) = crate::retry::run(&retry_policy, &method, attempt, classify, too_long)
+            .instrument(span.clone())
+            .await;
+        match result {
+            Ok(answer) => Ok(answer),
+            Err(Attempt { error: crate::Error::Network(source), .. }) if made > 1 => {
+                Err(crate::Error::RetriesExhausted { attempts: made, source })
+            }
+            Err(attempt) => Err(attempt.error),
+        }
+    }
+
+    /// One attempt: the request, the response's status and headers, and its whole body.
+    async fn attempt(&self, request: reqwest::Request, key: &str, span: &tracing::Span) -> Result<Answer, Attempt> {
+        if let Some(limiter) = &self.shared.limiter {
+            limiter.until_ready().await;
+        }
+        let started = std::time::Instant::now();
+        let sent_to = request.url().clone();
+        let result = self.shared.http.execute(request).await;
+        let mut response = match result {
+            Ok(response) => response,
+            Err(e) => {
+                self.record(key, started.elapsed());
+                return Err(Attempt::from_send(e));
+            }
+        };
+        // A caller-supplied client may follow redirects itself: refuse what came from elsewhere.
+        if !crate::http::same_origin(&sent_to, response.url()) {
+            self.record(key, started.elapsed());
+            let location = crate::http::display_url(response.url());
+            return Err(Attempt { failure: Failure::Final, error: crate::Error::RedirectRefused { location } });
+        }
+        if response.status().is_redirection() {
+            if let Some(location) = response.headers().get(reqwest::header::LOCATION) {
+                let location = location.to_str().unwrap_or("");
+                let target = sent_to.join(location).map(|u| crate::http::display_url(&u));
+                self.record(key, started.elapsed());
+                let location = target.unwrap_or_else(|_| crate::error::sanitize(location, 200));
+                return Err(Attempt { failure: Failure::Final, error: crate::Error::RedirectRefused { location } });
             }
         }
-        .instrument(span)
-        .await
+        span.record("status", response.status().as_u16());
+        if let Some(id) = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()) {
+            span.record("request_id", id);
+        }
+        let body = crate::http::read_body(&mut response, self.shared.max_body).await;
+        self.record(key, started.elapsed());
+        let body = match body {
+            Ok(body) => body,
+            Err(crate::http::BodyError::Cut(e)) => {
+                return Err(Attempt { failure: Failure::BodyCut, error: crate::Error::Network(e) })
+            }
+            Err(crate::http::BodyError::TooLarge(limit)) => {
+                return Err(Attempt { failure: Failure::Final, error: crate::Error::BodyTooLarge { limit } })
+            }
+        };
+        Ok(Answer { status: response.status(), headers: std::mem::take(response.headers_mut()), url: sent_to, body })
+    }
+
+    /// The exec step of a typed call: the shared [`send`](Self::send), its answer handed back
+    /// to progenitor as a buffered response. A failure is kept for
+    /// [`typed_call`] and progenitor is stopped by the `post` hook.
+    pub async fn execute_operation(&self, request: reqwest::Request, operation: &str) -> reqwest::Result<reqwest::Response> {
+        let path = spec::by_name(self.shared.api, operation).map(|op| op.path);
+        typed::note_host(self.shared.base_url.host_str().unwrap_or(""));
+        match self.send(request, path).await.0 {
+            Ok(answer) => Ok(answer.into_response()),
+            Err(error) => Ok(typed::failure_response(error)),
+        }
     }
 
     /// The API this pipeline talks to.
@@ -279,6 +340,138 @@ impl Pipeline {
         self.shared.api
     }
 }
+
+/// A complete answer: status, headers and the whole body, read inside the attempt.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    pub status: reqwest::StatusCode,
+    pub headers: HeaderMap,
+    pub url: reqwest::Url,
+    pub body: bytes::Bytes,
+}
+
+impl Answer {
+    pub fn request_id(&self) -> Option<String> {
+        self.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(String::from)
+    }
+
+    /// The error of a non-2xx answer.
+    pub fn into_error(self) -> crate::Error {
+        let host = self.url.host_str().unwrap_or("").to_string();
+        let request_id = self.request_id();
+        crate::error::from_parts(self.status, host, request_id, self.body)
+    }
+
+    /// As a `reqwest::Response` whose body is already in memory.
+    pub fn into_response(self) -> reqwest::Response {
+        use reqwest::ResponseBuilderExt;
+        let mut builder = ::http::Response::builder().status(self.status).url(self.url);
+        if let Some(headers) = builder.headers_mut() {
+            *headers = self.headers;
+        }
+        match builder.body(self.body) {
+            Ok(response) => response.into(),
+            Err(_) => ::http::Response::new(bytes::Bytes::new()).into(),
+        }
+    }
+}
+
+/// What an attempt came to, for the retry decision: `None` for success.
+fn classify(result: &Result<Answer, Attempt>) -> Option<Outcome<'_>> {
+    match result {
+        Ok(answer) if answer.status.is_success() => None,
+        Ok(answer) => Some(Outcome::Status(answer.status, &answer.headers)),
+        Err(attempt) => Some(Outcome::Failure(attempt.failure)),
+    }
+}
+
+/// A failed attempt: how it failed (for the retry decision) and the error to report.
+struct Attempt {
+    failure: Failure,
+    error: crate::Error,
+}
+
+impl Attempt {
+    fn from_send(e: reqwest::Error) -> Self {
+        if let Some(location) = crate::http::refused_redirect(&e) {
+            return Attempt { failure: Failure::Final, error: crate::Error::RedirectRefused { location } };
+        }
+        let failure = if e.is_connect() {
+            Failure::Connect
+        } else if e.is_builder() || e.is_redirect() {
+            Failure::Final
+        } else {
+            Failure::Sent
+        };
+        Attempt { failure, error: crate::Error::Network(e.without_url()) }
+    }
+}
+
+/// How typed calls return [`crate::Error`]: the build script makes every generated `send()`
+/// run inside [`typed_call`], which keeps the pipeline's own failure (a refused redirect, a
+/// deadline, a body over the limit…) instead of progenitor's stand-in for it.
+pub mod typed {
+    use std::cell::RefCell;
+    use std::future::Future;
+
+    #[derive(Default)]
+    struct Call {
+        failure: Option<crate::Error>,
+        host: String,
+    }
+
+    tokio::task_local! {
+        static CALL: RefCell<Call>;
+    }
+
+    /// Marks a stand-in response for a failure of the pipeline.
+    #[derive(Clone, Debug)]
+    struct Failed(String);
+
+    pub(crate) fn note_host(host: &str) {
+        let _ = CALL.try_with(|c| host.clone_into(&mut c.borrow_mut().host));
+    }
+
+    /// Keeps `error` for [`typed_call`] and returns the stand-in response the `post` hook stops.
+    pub(crate) fn failure_response(error: crate::Error) -> reqwest::Response {
+        let text = error.to_string();
+        let _ = CALL.try_with(|c| c.borrow_mut().failure = Some(error));
+        let mut response = ::http::Response::new(bytes::Bytes::new());
+        response.extensions_mut().insert(Failed(text));
+        response.into()
+    }
+
+    /// The `post` hook: stops progenitor at a stand-in response.
+    pub fn check<E>(result: &reqwest::Result<reqwest::Response>) -> Result<(), progenitor_client::Error<E>> {
+        match result.as_ref().ok().and_then(|r| r.extensions().get::<Failed>()) {
+            Some(Failed(text)) => Err(progenitor_client::Error::Custom(text.clone())),
+            None => Ok(()),
+        }
+    }
+
+    /// Runs a generated call and returns its error as [`crate::Error`].
+    pub async fn typed_call<T, E, F>(call: F) -> crate::Result<T>
+    where
+        E: serde::Serialize,
+        F: Future<Output = Result<T, progenitor_client::Error<E>>>,
+    {
+        CALL.scope(RefCell::new(Call::default()), async move {
+            let result = call.await;
+            result.map_err(|e| {
+                CALL.with(|c| {
+                    let mut c = c.borrow_mut();
+                    match c.failure.take() {
+                        Some(failure) => failure,
+                        None => crate::error::from_typed_at(e, std::mem::take(&mut c.host)),
+                    }
+                })
+            })
+        })
+        .await
+    }
+}
+
+pub use typed::typed_call;
 
 fn header_value(text: &str) -> crate::Result<HeaderValue> {
     HeaderValue::from_str(text).map_err(|_| crate::Error::config(format!("{text:?} is not a valid header value")))
@@ -305,6 +498,14 @@ macro_rules! impl_hooks {
                 info: &progenitor_client::OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
                 self.inner.execute_operation(request, info.operation_id).await
+            }
+
+            async fn post<E>(
+                &self,
+                result: &reqwest::Result<reqwest::Response>,
+                _info: &progenitor_client::OperationInfo,
+            ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
+                $crate::pipeline::typed::check(result)
             }
         }
     };

@@ -1,7 +1,6 @@
 //! The generic layer: raw requests (any verb, any path) and pdpyras's `j*`/`r*` verbs, on the
 //! same pipeline as the typed calls.
 
-use crate::error::from_response;
 use crate::spec;
 use crate::target::{canonical_path, Target};
 use crate::{Error, RestClient, Result};
@@ -18,7 +17,8 @@ pub struct RawRequest<'a> {
     target: Result<Target>,
     query: Vec<(String, String)>,
     headers: Vec<(String, String)>,
-    body: Option<Value>,
+    body: Option<Vec<u8>>,
+    retry: Option<crate::RetryPolicy>,
 }
 
 impl<'a> RawRequest<'a> {
@@ -47,16 +47,35 @@ impl<'a> RawRequest<'a> {
 
     /// Sets a JSON body.
     pub fn json_body(mut self, body: &impl Serialize) -> Self {
-        match serde_json::to_value(body) {
+        match serde_json::to_vec(body) {
             Ok(v) => self.body = Some(v),
-            Err(e) => self.target = Err(Error::config(format!("request body does not serialize: {e}"))),
+            Err(e) => self.target = Err(Error::invalid(format!("the request body does not serialize: {e}"))),
         }
         self
     }
 
-    /// Sends the request through the pipeline; an error status becomes [`Error`].
+    /// Uses this retry policy (and its call deadline) for this request only.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Sends the request through the pipeline; an error status becomes [`Error`]. The body is
+    /// read whole (up to the client's body limit) before this returns, inside the retried
+    /// attempt.
     pub async fn send(self) -> Result<reqwest::Response> {
-        let pipeline = self.client.pipeline();
+        self.answer().await.map(crate::pipeline::Answer::into_response)
+    }
+
+    async fn answer(self) -> Result<crate::pipeline::Answer> {
+        let owned;
+        let pipeline = match self.retry {
+            Some(policy) => {
+                owned = self.client.pipeline().with_retry(policy);
+                &owned
+            }
+            None => self.client.pipeline(),
+        };
         let url = self.target?.resolve(pipeline.base_url())?;
         let mut builder = pipeline.http().request(self.method.clone(), url);
         if !self.query.is_empty() {
@@ -65,38 +84,54 @@ impl<'a> RawRequest<'a> {
         for (k, v) in &self.headers {
             builder = builder.header(k.as_str(), v.as_str());
         }
-        if let Some(body) = &self.body {
-            builder = builder.json(body);
+        if let Some(body) = self.body {
+            builder = builder.header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
         }
-        let mut request = builder.build().map_err(|e| Error::config(format!("invalid request: {e}")))?;
+        let mut request = builder.build().map_err(|e| Error::invalid(format!("cannot build the request: {}", e.without_url())))?;
         pipeline.prepare(&mut request, None)?;
-        let (result, attempts) = pipeline.execute_counted(request, None).await;
-        let response = match result {
-            Ok(r) => r,
-            Err(e) if attempts > 1 => return Err(Error::RetriesExhausted { attempts, source: e }),
-            Err(e) => return Err(Error::Network(e)),
-        };
-        if response.status().is_success() {
-            Ok(response)
+        let answer = pipeline.send(request, None).await.0?;
+        if answer.status.is_success() {
+            Ok(answer)
         } else {
-            Err(from_response(response).await)
+            Err(answer.into_error())
         }
     }
 
-    /// Sends the request and decodes the JSON body (`null` for an empty body).
+    /// Sends the request and decodes the JSON body; an empty body is
+    /// [`Error::EmptyBody`].
     pub async fn json<T: DeserializeOwned>(self) -> Result<T> {
-        let response = self.send().await?;
-        let body = response.bytes().await.map_err(Error::Network)?;
-        let text: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"null" } else { &body };
-        // The fast path first; on failure, parse again to find where it failed.
-        serde_json::from_slice(text).map_err(|_| {
-            let de = &mut serde_json::Deserializer::from_slice(text);
-            match serde_path_to_error::deserialize::<_, T>(de) {
-                Err(e) => Error::Decode { path: e.path().to_string(), source: e.into_inner(), body: body.clone() },
-                Ok(_) => Error::config("the body decoded on the second attempt only"),
-            }
-        })
+        let answer = self.answer().await?;
+        decode_bytes(answer.status, answer.body)
     }
+}
+
+impl RawRequest<'_> {
+    /// Sends the request and returns the entity: unwrapped from the wrapper the operation table
+    /// gives for this method and path (a body without it is [`Error::MissingWrapper`]), the
+    /// whole body when the path is not in the table or has no wrapper.
+    pub async fn entity<T: DeserializeOwned>(self) -> Result<T> {
+        let response_wrapper = match &self.target {
+            Ok(target) => wrappers(self.client, self.method.as_str(), target)?.1,
+            Err(_) => None, // `json` reports it
+        };
+        let value: Value = self.json().await?;
+        unwrap(response_wrapper, value)
+    }
+}
+
+/// Decodes a JSON body; an empty one is [`Error::EmptyBody`]; a failure names the serde path.
+pub(crate) fn decode_bytes<T: DeserializeOwned>(status: reqwest::StatusCode, body: bytes::Bytes) -> Result<T> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::EmptyBody { status });
+    }
+    // The fast path first; on failure, parse again to find where it failed.
+    serde_json::from_slice(&body).map_err(|first| {
+        let de = &mut serde_json::Deserializer::from_slice(&body);
+        match serde_path_to_error::deserialize::<_, T>(de) {
+            Err(e) => Error::Decode { path: e.path().to_string(), source: e.into_inner(), body: body.clone() },
+            Ok(_) => Error::Decode { path: String::new(), source: first, body: body.clone() },
+        }
+    })
 }
 
 /// The entity wrapper the operation table gives for `method` on the target's canonical path.
@@ -170,6 +205,7 @@ impl RestClient {
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
+            retry: None,
         }
     }
 
@@ -184,7 +220,7 @@ impl RestClient {
             "PATCH" => Method::PATCH,
             "DELETE" => Method::DELETE,
             "HEAD" => Method::HEAD,
-            _ => return Err(Error::config(format!("unsupported HTTP method {method:?}"))),
+            _ => return Err(Error::invalid(format!("unsupported HTTP method {:?}", crate::error::sanitize(method, 20)))),
         };
         Ok(self.request(method, target))
     }
@@ -228,13 +264,13 @@ impl RestClient {
     /// POST an entity: the body is wrapped as the operation table says (unless already wrapped),
     /// the created entity unwrapped.
     pub async fn rpost<T: DeserializeOwned>(&self, target: impl Into<Target>, body: &impl Serialize) -> Result<T> {
-        let body = serde_json::to_value(body).map_err(|e| Error::config(format!("body does not serialize: {e}")))?;
+        let body = serde_json::to_value(body).map_err(|e| Error::invalid(format!("the body does not serialize: {e}")))?;
         self.entity(Method::POST, target.into(), Some(body)).await
     }
 
     /// PUT an entity, wrapped and unwrapped like [`rpost`](Self::rpost).
     pub async fn rput<T: DeserializeOwned>(&self, target: impl Into<Target>, body: &impl Serialize) -> Result<T> {
-        let body = serde_json::to_value(body).map_err(|e| Error::config(format!("body does not serialize: {e}")))?;
+        let body = serde_json::to_value(body).map_err(|e| Error::invalid(format!("the body does not serialize: {e}")))?;
         self.entity(Method::PUT, target.into(), Some(body)).await
     }
 

@@ -1,10 +1,16 @@
-//! Retry policy: which failures are retried, how long to wait, and when to give up.
+//! Retries: which failures are retried, how long to wait, and when to give up.
+//!
+//! [`RetryPolicy::decide`] is the pure decision step (what happened, the server's hint, the
+//! attempt so far → retry after a wait, or give up); [`run`] is the loop around it that the
+//! request pipeline uses for every call, typed or raw, of every API's client.
 
+use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use std::collections::HashMap;
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// Why a request is being retried.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -12,24 +18,30 @@ use std::time::Duration;
 pub enum RetryReason {
     /// The API answered with this status (429, 5xx, or one in the per-status map).
     Status(u16),
-    /// The request failed on the network (connect, reset, timeout).
+    /// The request failed on the network (connect, reset, timeout, body cut short).
     Network,
 }
 
 /// Called before each wait: (attempt number that failed, wait, reason).
 pub type RetryObserver = Arc<dyn Fn(u32, Duration, &RetryReason) + Send + Sync>;
 
-/// When and how requests are retried.
+/// When and how requests are retried, and how long one call may take in all.
 ///
-/// Defaults: up to 5 attempts in all and 5 minutes of waiting; 429 retried for every method,
-/// honouring `ratelimit-reset` / `Retry-After`; 502, 503 and 504 and network errors retried for
-/// idempotent methods (not POST, unless [`retry_post`](Self::retry_post)); 401 never.
+/// Defaults: up to 5 attempts and 5 minutes of waiting; a call deadline of 10 minutes;
+/// - 429 retried for every method, after the server's `Retry-After` (seconds or an HTTP date)
+///   or `ratelimit-reset`, else exponential backoff with jitter; a hint longer than
+///   [`max_delay`](Self::max_delay) (a daily quota, say) is not waited out but reported;
+/// - 500, 502, 503 and 504, resets, timeouts and bodies cut short retried for idempotent
+///   methods (GET, HEAD, PUT, DELETE, OPTIONS); POST and PATCH only when nothing reached the
+///   server (connection refused), unless [`retry_post`](Self::retry_post);
+/// - 401 never.
 #[derive(Clone)]
 pub struct RetryPolicy {
     pub(crate) max_attempts: u32,
     pub(crate) max_total_wait: Duration,
     pub(crate) base_delay: Duration,
     pub(crate) max_delay: Duration,
+    pub(crate) deadline: Duration,
     pub(crate) retry_post: bool,
     pub(crate) per_status: HashMap<u16, u32>,
     pub(crate) observer: Option<RetryObserver>,
@@ -40,6 +52,7 @@ impl fmt::Debug for RetryPolicy {
         f.debug_struct("RetryPolicy")
             .field("max_attempts", &self.max_attempts)
             .field("max_total_wait", &self.max_total_wait)
+            .field("deadline", &self.deadline)
             .field("retry_post", &self.retry_post)
             .field("per_status", &self.per_status)
             .finish_non_exhaustive()
@@ -53,11 +66,53 @@ impl Default for RetryPolicy {
             max_total_wait: Duration::from_secs(300),
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(60),
+            deadline: Duration::from_secs(600),
             retry_post: false,
             per_status: HashMap::new(),
             observer: None,
         }
     }
+}
+
+/// What one attempt came to, as the decision step sees it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Outcome<'a> {
+    /// A complete response with this status and headers.
+    Status(StatusCode, &'a HeaderMap),
+    /// A failure.
+    Failure(Failure),
+}
+
+/// How an attempt failed without a complete response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// Nothing reached the server (connection refused, DNS, TLS handshake).
+    Connect,
+    /// The request may have reached the server (reset, timeout, no answer).
+    Sent,
+    /// The response began but its body was cut short.
+    BodyCut,
+    /// Something no retry can fix (a refused redirect, a body over the limit).
+    Final,
+}
+
+/// The decision step's answer.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Decision {
+    /// Wait, then try again.
+    Retry(Duration, RetryReason),
+    /// Return this outcome to the caller.
+    GiveUp,
+    /// A 429 whose hint is longer than the policy waits: return it, naming the wait.
+    TooLongToWait(Duration),
+}
+
+/// The attempt so far: how many were made, how much was waited, and per status how often.
+#[derive(Debug, Default)]
+pub(crate) struct Progress {
+    pub attempts: u32,
+    pub waited: Duration,
+    pub per_status: HashMap<u16, u32>,
 }
 
 impl RetryPolicy {
@@ -84,13 +139,22 @@ impl RetryPolicy {
         self
     }
 
-    /// Longest single wait.
+    /// Longest single wait. A server hint longer than this is reported
+    /// ([`Error::RateLimited`](crate::Error::RateLimited)), not waited out.
     pub fn max_delay(mut self, delay: Duration) -> Self {
         self.max_delay = delay;
         self
     }
 
-    /// Also retry POST on network errors and 5xx (only safe for idempotent POSTs).
+    /// The longest one call may take, attempts and waits included (default 10 minutes); past it
+    /// the call ends with [`Error::Timeout`](crate::Error::Timeout).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// Also retry POST and PATCH on 5xx and on failures after sending (only safe when the call
+    /// is idempotent, e.g. it carries a dedup key).
     pub fn retry_post(mut self, yes: bool) -> Self {
         self.retry_post = yes;
         self
@@ -109,33 +173,54 @@ impl RetryPolicy {
     }
 
     fn idempotent_or_allowed(&self, method: &Method) -> bool {
-        *method != Method::POST && *method != Method::PATCH || self.retry_post
+        let idempotent = matches!(*method, Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS);
+        idempotent || self.retry_post
     }
 
-    /// Whether a response with `status` to `method` is retried, given how often this status was
-    /// already retried.
-    pub(crate) fn retries_status(&self, method: &Method, status: StatusCode, times_so_far: u32) -> bool {
-        let code = status.as_u16();
-        if code == 401 {
-            return false;
+    /// The decision step: after attempt number `progress.attempts` ended in `outcome`, retry
+    /// (after how long) or give up. Pure but for the jitter of the backoff; `now` reads
+    /// `Retry-After` dates.
+    pub(crate) fn decide(&self, method: &Method, outcome: Outcome<'_>, progress: &Progress, now: SystemTime) -> Decision {
+        let (wait, reason) = match outcome {
+            Outcome::Status(status, headers) => {
+                let code = status.as_u16();
+                let so_far = progress.per_status.get(&code).copied().unwrap_or(0);
+                let retry = match (code, self.per_status.get(&code)) {
+                    (401, _) => false,
+                    (_, Some(&limit)) => so_far < limit,
+                    (429, None) => true,
+                    (500 | 502..=504, None) => self.idempotent_or_allowed(method),
+                    _ => false,
+                };
+                if !retry {
+                    return Decision::GiveUp;
+                }
+                let hint = server_hint(headers, now);
+                if code == 429 {
+                    if let Some(hint) = hint.filter(|h| *h > self.max_delay) {
+                        return Decision::TooLongToWait(hint);
+                    }
+                }
+                (hint.unwrap_or_else(|| self.backoff(progress.attempts)), RetryReason::Status(code))
+            }
+            Outcome::Failure(Failure::Final) => return Decision::GiveUp,
+            Outcome::Failure(Failure::Connect) => (self.backoff(progress.attempts), RetryReason::Network),
+            Outcome::Failure(Failure::Sent | Failure::BodyCut) => {
+                if !self.idempotent_or_allowed(method) {
+                    return Decision::GiveUp;
+                }
+                (self.backoff(progress.attempts), RetryReason::Network)
+            }
+        };
+        let wait = wait.min(self.max_delay);
+        if progress.attempts >= self.max_attempts || progress.waited + wait > self.max_total_wait {
+            return Decision::GiveUp;
         }
-        if let Some(&limit) = self.per_status.get(&code) {
-            return times_so_far < limit;
-        }
-        match code {
-            429 => true,
-            502..=504 => self.idempotent_or_allowed(method),
-            _ => false,
-        }
-    }
-
-    /// Whether a network failure of `method` is retried.
-    pub(crate) fn retries_network(&self, method: &Method) -> bool {
-        self.idempotent_or_allowed(method)
+        Decision::Retry(wait, reason)
     }
 
     /// Backoff for the `attempt`-th failure (1-based) without a server hint: exponential with
-    /// full jitter between half and all of the delay.
+    /// jitter between half and all of the delay.
     pub(crate) fn backoff(&self, attempt: u32) -> Duration {
         let exp = self.base_delay.saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
         let capped = exp.min(self.max_delay);
@@ -150,11 +235,167 @@ impl RetryPolicy {
     }
 }
 
-/// The server's hint of when to retry: `ratelimit-reset` or `Retry-After`, in seconds.
-pub(crate) fn server_hint(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    ["ratelimit-reset", "retry-after"].iter().find_map(|name| {
-        let text = headers.get(*name)?.to_str().ok()?.trim();
-        let secs: f64 = text.parse().ok()?;
-        (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(3600.0)))
-    })
+/// The loop around [`RetryPolicy::decide`]: runs `attempt` until it succeeds, the policy gives
+/// up, or the call deadline passes. `classify` tells the decision step what an attempt came to.
+pub(crate) async fn run<T, E, A, Fut>(
+    policy: &RetryPolicy,
+    method: &Method,
+    mut attempt: A,
+    classify: impl Fn(&Result<T, E>) -> Option<Outcome<'_>>,
+    too_long: impl Fn(Result<T, E>, Duration) -> Result<T, E>,
+) -> (Result<T, E>, u32)
+where
+    A: FnMut(u32) -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+{
+    let mut progress = Progress::default();
+    loop {
+        progress.attempts += 1;
+        let result = attempt(progress.attempts).await;
+        let Some(outcome) = classify(&result) else { return (result, progress.attempts) };
+        let decision = policy.decide(method, outcome, &progress, SystemTime::now());
+        if let Outcome::Status(status, _) = outcome {
+            *progress.per_status.entry(status.as_u16()).or_default() += 1;
+        }
+        match decision {
+            Decision::GiveUp => return (result, progress.attempts),
+            Decision::TooLongToWait(wait) => return (too_long(result, wait), progress.attempts),
+            Decision::Retry(wait, reason) => {
+                tracing::debug!(attempt = progress.attempts, wait_ms = wait.as_millis() as u64, ?reason, "retrying");
+                policy.notify(progress.attempts, wait, &reason);
+                drop(result);
+                tokio::time::sleep(wait).await;
+                progress.waited += wait;
+            }
+        }
+    }
+}
+
+/// The server's hint of when to retry: `Retry-After` (seconds or an HTTP date), else
+/// `ratelimit-reset` (seconds). Negative, non-numeric or non-finite values are no hint.
+pub(crate) fn server_hint(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let seconds = |t: &str| {
+        let secs: f64 = t.parse().ok()?;
+        (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(1e9)))
+    };
+    if let Some(t) = text("retry-after") {
+        if let Some(d) = seconds(t) {
+            return Some(d);
+        }
+        if let Ok(at) = httpdate::parse_http_date(t) {
+            return Some(at.duration_since(now).unwrap_or(Duration::ZERO));
+        }
+    }
+    text("ratelimit-reset").and_then(seconds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.insert(*k, HeaderValue::from_str(v).unwrap());
+        }
+        map
+    }
+
+    fn progress(attempts: u32) -> Progress {
+        Progress { attempts, ..Progress::default() }
+    }
+
+    fn status(policy: &RetryPolicy, method: Method, code: u16, h: &HeaderMap, attempts: u32) -> Decision {
+        let outcome = Outcome::Status(StatusCode::from_u16(code).unwrap(), h);
+        policy.decide(&method, outcome, &progress(attempts), SystemTime::now())
+    }
+
+    #[test]
+    fn idempotent_methods_retry_server_errors_post_does_not() {
+        let p = RetryPolicy::default();
+        let none = HeaderMap::new();
+        for code in [500, 502, 503, 504] {
+            for m in [Method::GET, Method::PUT, Method::DELETE, Method::HEAD] {
+                assert!(matches!(status(&p, m, code, &none, 1), Decision::Retry(_, RetryReason::Status(c)) if c == code));
+            }
+            assert_eq!(status(&p, Method::POST, code, &none, 1), Decision::GiveUp);
+            assert_eq!(status(&p, Method::PATCH, code, &none, 1), Decision::GiveUp);
+            assert!(matches!(status(&p.clone().retry_post(true), Method::POST, code, &none, 1), Decision::Retry(..)));
+        }
+        for code in [400, 401, 403, 404, 409, 501] {
+            assert_eq!(status(&p, Method::GET, code, &none, 1), Decision::GiveUp);
+        }
+    }
+
+    #[test]
+    fn rate_limits_retry_every_method_after_the_hint() {
+        let p = RetryPolicy::default();
+        let h = headers(&[("ratelimit-reset", "7")]);
+        assert_eq!(status(&p, Method::POST, 429, &h, 1), Decision::Retry(Duration::from_secs(7), RetryReason::Status(429)));
+        let h = headers(&[("retry-after", "2"), ("ratelimit-reset", "9")]);
+        assert_eq!(status(&p, Method::GET, 429, &h, 1), Decision::Retry(Duration::from_secs(2), RetryReason::Status(429)));
+    }
+
+    #[test]
+    fn an_absurd_hint_is_reported_not_waited_out() {
+        let p = RetryPolicy::default();
+        let h = headers(&[("ratelimit-reset", "86400")]);
+        assert_eq!(status(&p, Method::GET, 429, &h, 1), Decision::TooLongToWait(Duration::from_secs(86400)));
+        // A silly hint on a 503 is capped instead.
+        let h = headers(&[("retry-after", "86400")]);
+        assert_eq!(status(&p, Method::GET, 503, &h, 1), Decision::Retry(p.max_delay, RetryReason::Status(503)));
+        // Garbage is no hint: backoff.
+        for bad in ["-5", "NaN", "inf", "soon", ""] {
+            let h = headers(&[("retry-after", bad)]);
+            assert!(matches!(status(&p, Method::GET, 429, &h, 1), Decision::Retry(d, _) if d <= p.base_delay));
+        }
+    }
+
+    #[test]
+    fn retry_after_as_an_http_date() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let later = httpdate::fmt_http_date(now + Duration::from_secs(30));
+        assert_eq!(server_hint(&headers(&[("retry-after", &later)]), now), Some(Duration::from_secs(30)));
+        let past = httpdate::fmt_http_date(now - Duration::from_secs(30));
+        assert_eq!(server_hint(&headers(&[("retry-after", &past)]), now), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn failures_by_kind() {
+        let p = RetryPolicy::default();
+        let d = |m: Method, f: Failure| p.decide(&m, Outcome::Failure(f), &progress(1), SystemTime::now());
+        assert!(matches!(d(Method::POST, Failure::Connect), Decision::Retry(_, RetryReason::Network)));
+        assert_eq!(d(Method::POST, Failure::Sent), Decision::GiveUp);
+        assert_eq!(d(Method::PATCH, Failure::BodyCut), Decision::GiveUp);
+        assert!(matches!(d(Method::GET, Failure::BodyCut), Decision::Retry(..)));
+        assert!(matches!(d(Method::DELETE, Failure::Sent), Decision::Retry(..)));
+        assert_eq!(d(Method::GET, Failure::Final), Decision::GiveUp);
+    }
+
+    #[test]
+    fn bounded_by_attempts_and_total_wait() {
+        let p = RetryPolicy::default().max_attempts(3);
+        let none = HeaderMap::new();
+        assert!(matches!(status(&p, Method::GET, 503, &none, 2), Decision::Retry(..)));
+        assert_eq!(status(&p, Method::GET, 503, &none, 3), Decision::GiveUp);
+        let p = RetryPolicy::default().max_total_wait(Duration::from_secs(10));
+        let h = headers(&[("retry-after", "4")]);
+        let spent = Progress { attempts: 1, waited: Duration::from_secs(7), ..Progress::default() };
+        let outcome = Outcome::Status(StatusCode::SERVICE_UNAVAILABLE, &h);
+        assert_eq!(p.decide(&Method::GET, outcome, &spent, SystemTime::now()), Decision::GiveUp);
+    }
+
+    #[test]
+    fn the_per_status_map_counts_each_status() {
+        let p = RetryPolicy::default().retry_status(404, 2).retry_status(503, 0);
+        let none = HeaderMap::new();
+        let mut prog = progress(1);
+        let outcome = Outcome::Status(StatusCode::NOT_FOUND, &none);
+        assert!(matches!(p.decide(&Method::POST, outcome, &prog, SystemTime::now()), Decision::Retry(..)));
+        prog.per_status.insert(404, 2);
+        assert_eq!(p.decide(&Method::POST, outcome, &prog, SystemTime::now()), Decision::GiveUp);
+        assert_eq!(status(&p, Method::GET, 503, &none, 1), Decision::GiveUp);
+    }
 }

@@ -35,7 +35,7 @@ impl TryFrom<&Value> for Target {
             .get("self")
             .and_then(Value::as_str)
             .map(|s| Self(s.to_string()))
-            .ok_or_else(|| Error::UrlRefused("the resource has no `self` URL".into()))
+            .ok_or_else(|| Error::invalid("the resource has no `self` URL"))
     }
 }
 
@@ -44,15 +44,21 @@ impl Target {
     /// so the credential is never sent to another host.
     pub(crate) fn resolve(&self, base: &reqwest::Url) -> crate::Result<reqwest::Url> {
         let text = self.0.trim();
+        if text.starts_with("//") || text.starts_with("\\\\") || text.starts_with("/\\") || text.starts_with("\\/") {
+            // A scheme-relative URL names another host.
+            return Err(Error::UrlRefused(format!(
+                "{} names another host; the token is only sent to {}",
+                crate::error::sanitize(strip_query(text), 200),
+                base.origin().ascii_serialization()
+            )));
+        }
         if text.contains("://") {
-            let url = reqwest::Url::parse(text).map_err(|e| Error::UrlRefused(format!("{text:?}: {e}")))?;
-            let same = url.scheme() == base.scheme()
-                && url.host_str().map(str::to_ascii_lowercase) == base.host_str().map(str::to_ascii_lowercase)
-                && url.port_or_known_default() == base.port_or_known_default();
+            let url = reqwest::Url::parse(text).map_err(|e| Error::UrlRefused(format!("{:?}: {e}", crate::error::sanitize(text, 200))))?;
+            let same = crate::http::same_origin(&url, base);
             if !same || !url.path().starts_with(base.path().trim_end_matches('/')) {
                 return Err(Error::UrlRefused(format!(
                     "{} is not on the API host {}; the token is only sent there",
-                    strip_query(text),
+                    crate::error::sanitize(strip_query(text), 200),
                     base.origin().ascii_serialization()
                 )));
             }

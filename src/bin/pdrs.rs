@@ -86,8 +86,8 @@ enum EventsCommand {
         /// Source.
         #[arg(long)]
         source: String,
-        /// critical, error, warning or info.
-        #[arg(long, default_value = "critical")]
+        /// Severity.
+        #[arg(long, default_value = "critical", value_parser = ["critical", "error", "warning", "info"])]
         severity: String,
         /// Dedup key.
         #[arg(long)]
@@ -131,16 +131,41 @@ struct EventKey {
 }
 
 /// Exit codes: 1 other, 2 usage, 3 auth, 4 not found, 5 rate limited, 6 network.
-fn exit_code(error: &Error) -> u8 {
+fn exit_code(error: &Failure) -> u8 {
+    let error = match error {
+        Failure::Output(_) => return 1,
+        Failure::Pd(e) => e,
+    };
     match error {
-        Error::Unauthorized { .. } => 3,
+        e if e.is_unauthorized() => 3,
         e if e.is_not_found() => 4,
-        e if e.status().map(|s| s.as_u16()) == Some(429) => 5,
-        Error::Network(_) | Error::RetriesExhausted { .. } => 6,
-        Error::Config(_) | Error::UrlRefused(_) => 2,
+        e if e.is_rate_limited() => 5,
+        Error::Network(_) | Error::RetriesExhausted { .. } | Error::Timeout { .. } => 6,
+        e if e.is_refused_before_sending() => 2,
         _ => 1,
     }
 }
+
+/// Why a run failed: pdrs's error, or stdout refusing the output.
+enum Failure {
+    Pd(Error),
+    Output(std::io::Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Pd(e)
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::Output(e)
+    }
+}
+
+/// The largest `--data` body read (from a file or stdin).
+const MAX_DATA_BYTES: u64 = 10 * 1024 * 1024;
 
 fn region(name: &str) -> Result<Region, Error> {
     match name.to_ascii_lowercase().as_str() {
@@ -171,25 +196,51 @@ fn events_client(key: &str, url: &Option<String>, cli: &Cli) -> Result<EventsCli
     builder.build()
 }
 
-fn body(data: &Option<String>) -> Result<Value, Error> {
-    let text = match data.as_deref() {
-        None => return Ok(Value::Object(Default::default())),
-        Some(d) if d.starts_with('@') => {
-            std::fs::read_to_string(&d[1..]).map_err(|e| Error::Config(format!("cannot read {}: {e}", &d[1..])))?
-        }
-        Some(d) => d.to_string(),
-    };
-    serde_json::from_str(&text).map_err(|e| Error::Config(format!("--data is not valid JSON: {e}")))
+/// Reads at most [`MAX_DATA_BYTES`] from `reader`; more is an error, not a truncation.
+fn read_bounded(reader: impl std::io::Read, name: &str) -> Result<Vec<u8>, Error> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_DATA_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::InvalidInput(format!("cannot read {name}: {e}")))?;
+    if bytes.len() as u64 > MAX_DATA_BYTES {
+        return Err(Error::InvalidInput(format!("{name} is larger than {MAX_DATA_BYTES} bytes")));
+    }
+    Ok(bytes)
 }
 
-fn print_json(value: &Value) -> Result<(), Error> {
+fn body(data: &Option<String>) -> Result<Value, Error> {
+    let bytes = match data.as_deref() {
+        None => return Ok(Value::Object(Default::default())),
+        Some("@-") => read_bounded(std::io::stdin().lock(), "standard input")?,
+        Some(d) if d.starts_with('@') => {
+            let path = &d[1..];
+            let file =
+                std::fs::File::open(path).map_err(|e| Error::InvalidInput(format!("cannot read {path}: {e}")))?;
+            read_bounded(file, path)?
+        }
+        Some(d) => d.as_bytes().to_vec(),
+    };
+    serde_json::from_slice(&bytes).map_err(|e| Error::InvalidInput(format!("--data is not valid JSON: {e}")))
+}
+
+fn print_line(text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
-    let _ = serde_json::to_writer_pretty(&mut out, value);
-    let _ = writeln!(out);
+    writeln!(out, "{text}")?;
+    out.flush()?;
     Ok(())
 }
 
-async fn run(cli: &Cli) -> Result<(), Error> {
+fn print_json(value: &Value) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value).map_err(std::io::Error::from)?;
+    writeln!(out)?;
+    out.flush()?;
+    Ok(())
+}
+
+async fn run(cli: &Cli) -> Result<(), Failure> {
     match &cli.command {
         Command::Get { path, all, concurrency, params } => {
             let pd = rest_client(cli)?;
@@ -210,13 +261,14 @@ async fn run(cli: &Cli) -> Result<(), Error> {
                 let mut out = std::io::BufWriter::new(stdout.lock());
                 while let Some(record) = stream.next().await {
                     let record = record?;
-                    let _ = serde_json::to_writer(&mut out, &record);
-                    let _ = writeln!(out);
+                    // A write error (a full disk, a closed pipe) stops the paging at once.
+                    serde_json::to_writer(&mut out, &record).map_err(std::io::Error::from)?;
+                    out.write_all(b"\n")?;
                     if let Some(bar) = &progress {
                         bar.inc(1);
                     }
                 }
-                let _ = out.flush();
+                out.flush()?;
                 if let Some(bar) = progress {
                     bar.finish_and_clear();
                 }
@@ -228,14 +280,16 @@ async fn run(cli: &Cli) -> Result<(), Error> {
                         p.split_once('=').ok_or_else(|| Error::Config(format!("-p {p}: expected key=value")))?;
                     request = request.query(k, v);
                 }
-                let value: Value = request.json().await?;
-                print_json(&unwrap_single(value))
+                // Unwrapped as the operation table says for a known path, printed as it came
+                // otherwise; an empty body is an error.
+                let value: Value = request.entity().await?;
+                print_json(&value)
             }
         }
         Command::Post(w) => print_json(&rest_client(cli)?.rpost::<Value>(w.path.as_str(), &body(&w.data)?).await?),
         Command::Put(w) => print_json(&rest_client(cli)?.rput::<Value>(w.path.as_str(), &body(&w.data)?).await?),
         Command::Patch(w) => print_json(&rest_client(cli)?.jpatch::<Value>(w.path.as_str(), &body(&w.data)?).await?),
-        Command::Delete { path } => rest_client(cli)?.rdelete(path.as_str()).await,
+        Command::Delete { path } => Ok(rest_client(cli)?.rdelete(path.as_str()).await?),
         Command::Events { action } => match action {
             EventsCommand::Trigger { routing_key, summary, source, severity, dedup_key, events_url } => {
                 let events = events_client(routing_key, events_url, cli)?;
@@ -243,15 +297,15 @@ async fn run(cli: &Cli) -> Result<(), Error> {
                 if let Some(key) = dedup_key {
                     trigger = trigger.dedup_key(key);
                 }
-                println!("{}", trigger.send().await?);
+                print_line(&trigger.send().await?)?;
                 Ok(())
             }
             EventsCommand::Ack(k) => {
-                println!("{}", events_client(&k.routing_key, &k.events_url, cli)?.acknowledge(&k.dedup_key).await?);
+                print_line(&events_client(&k.routing_key, &k.events_url, cli)?.acknowledge(&k.dedup_key).await?)?;
                 Ok(())
             }
             EventsCommand::Resolve(k) => {
-                println!("{}", events_client(&k.routing_key, &k.events_url, cli)?.resolve(&k.dedup_key).await?);
+                print_line(&events_client(&k.routing_key, &k.events_url, cli)?.resolve(&k.dedup_key).await?)?;
                 Ok(())
             }
             EventsCommand::Change { routing_key, summary, source, events_url } => {
@@ -260,20 +314,10 @@ async fn run(cli: &Cli) -> Result<(), Error> {
                 if let Some(s) = source {
                     change = change.source(s);
                 }
-                change.submit().await
+                Ok(change.submit().await?)
             }
         },
-        Command::Mock(args) => args.run().await.map_err(|e| Error::Config(e.to_string())),
-    }
-}
-
-/// A single-key object (`{"user": {...}}`) is printed as its entity.
-fn unwrap_single(value: Value) -> Value {
-    match value {
-        Value::Object(map) if map.len() == 1 && map.values().all(Value::is_object) => {
-            map.into_iter().next().map(|(_, v)| v).unwrap_or(Value::Null)
-        }
-        other => other,
+        Command::Mock(args) => Ok(args.run().await.map_err(|e| Error::Config(e.to_string()))?),
     }
 }
 
@@ -282,9 +326,15 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(&cli).await {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("pdrs: {e}");
-            ExitCode::from(exit_code(&e))
+        // The reader went away (`pdrs get --all … | head`): stop quietly, as Unix tools do.
+        Err(Failure::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(failure) => {
+            let text = match &failure {
+                Failure::Pd(e) => e.to_string(),
+                Failure::Output(e) => format!("cannot write the output: {e}"),
+            };
+            eprintln!("pdrs: {}", pdrs::sanitize(&text, 2000));
+            ExitCode::from(exit_code(&failure))
         }
     }
 }

@@ -147,24 +147,37 @@ impl Decision {
         self.early.take()
     }
 
-    pub fn apply(self, mut response: Response) -> Response {
+    pub async fn apply(self, mut response: Response) -> Response {
         if let Some((limit, remaining, reset)) = self.limit {
             set_limit_headers(&mut response, limit, remaining, reset);
         }
         if !self.truncate {
             return response;
         }
-        // Announce the full length, send half, then fail: the client sees a cut-off body.
-        let (parts, body) = response.into_parts();
-        let stream = futures::stream::once(async move {
-            let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
-            Ok::<_, std::io::Error>(bytes)
-        });
-        let cut = futures::StreamExt::flat_map(stream, |bytes| {
-            let bytes = bytes.unwrap_or_default();
-            let half = bytes.slice(..bytes.len() / 2);
-            futures::stream::iter(vec![Ok(half), Err(std::io::Error::other("injected truncation"))])
-        });
-        Response::from_parts(parts, Body::from_stream(cut))
+        truncate(response).await
     }
+}
+
+/// An honest truncation: the status, the headers with the full `Content-Length`, and the first
+/// half of the body go out; then the connection is closed.
+async fn truncate(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    parts.headers.insert(axum::http::header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    let half = bytes.slice(..bytes.len() / 2);
+    let cut = futures::stream::unfold(0u8, move |step| {
+        let half = half.clone();
+        async move {
+            match step {
+                0 => Some((Ok(half), 1)),
+                1 => {
+                    // Let the server flush what it has before the connection is dropped.
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                    Some((Err(std::io::Error::other("injected truncation")), 2))
+                }
+                _ => None,
+            }
+        }
+    });
+    Response::from_parts(parts, Body::from_stream(cut))
 }

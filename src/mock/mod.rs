@@ -156,5 +156,5 @@ async fn handle(
     } else {
         rest::handle(&shared, &method, &uri, &headers, &body)
     };
-    fault.apply(response)
+    fault.apply(response).await
 }
