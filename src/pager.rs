@@ -3,8 +3,8 @@
 //!
 //! - Records are yielded at most once: a record whose `id` was already yielded is dropped (pages
 //!   shift when records are created during a listing).
-//! - Offset paging advances by the number of records that arrived (a server that clamps `limit`
-//!   or pages short loses nothing); prefetch plans its offsets from the first page's real size
+//! - Offset paging advances by the number of new records that arrived (a server that clamps
+//!   `limit`, pages short or slides back loses nothing); prefetch plans its offsets from the first page's real size
 //!   and `total`, checks every page against the plan, and falls back to sequential paging from
 //!   the first page that disagrees; a `total` that drops between pages (records deleted) steps
 //!   the offset back by as much, so no record is skipped.
@@ -128,6 +128,7 @@ pub(crate) struct OffsetPager {
     first: bool,
     done: bool,
     last_total: Option<u64>,
+    rewound: bool,
     planned: Option<Planned>,
     tracker: Tracker,
 }
@@ -149,6 +150,7 @@ impl OffsetPager {
             first: true,
             done: false,
             last_total: None,
+            rewound: false,
             planned: None,
             tracker: Tracker::new(path),
         }
@@ -166,20 +168,26 @@ impl OffsetPager {
         ))
     }
 
-    /// Takes one page read at `self.offset`.
+    /// Takes one page read at `self.offset`. The offset advances by the records that were new:
+    /// a page that repeats records (the collection grew in front of us, or the server slid
+    /// back) is read on from the first record not yet seen, so nothing is skipped.
     fn accept(&mut self, page: OffsetPage) -> Result<Vec<Value>> {
         let n = page.items.len() as u64;
         if n == 0 && page.more {
             return Err(self.tracker.error(PagingProblem::MoreWithoutRecords));
         }
-        let (fresh, _) = self.tracker.admit(page.items);
-        if n > 0 && fresh.is_empty() && self.offset > self.start {
+        let (fresh, repeats) = self.tracker.admit(page.items);
+        let rewound = std::mem::replace(&mut self.rewound, false);
+        if n > 0 && fresh.is_empty() && self.offset > self.start && !rewound {
             return Err(self.tracker.error(PagingProblem::OffsetIgnored { offset: self.offset }));
         }
-        self.offset += n;
+        self.offset += if rewound && fresh.is_empty() { n } else { n - repeats as u64 };
         if let (Some(before), Some(now)) = (self.last_total, page.total) {
-            // Records deleted meanwhile shift the rest towards the start: step back as far.
-            self.offset = self.offset.saturating_sub(before.saturating_sub(now)).max(self.start);
+            if now < before {
+                // Records deleted meanwhile shift the rest towards the start: step back as far.
+                self.offset = self.offset.saturating_sub(before - now).max(self.start);
+                self.rewound = true;
+            }
         }
         self.last_total = page.total.or(self.last_total);
         self.done = !page.more;

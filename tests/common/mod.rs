@@ -14,6 +14,12 @@ pub enum Reply {
     Http(u16, Vec<(&'static str, String)>, String),
     /// Close the connection without answering (a network failure).
     Drop,
+    /// Status, headers and the full `Content-Length`, then half the body, then close.
+    Cut(u16, String),
+    /// A 200 whose chunked body never ends (until the client goes away or 2 GB are sent).
+    Endless,
+    /// Read the request, then say nothing for this many milliseconds.
+    Silent(u64),
 }
 
 /// A reply with a JSON body.
@@ -115,6 +121,32 @@ pub async fn serve(handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> 
                 let reply = handler(&request);
                 match reply {
                     Reply::Drop => drop(socket),
+                    Reply::Cut(status, body) => {
+                        let head = format!(
+                            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                            body.len()
+                        );
+                        let _ = socket.write_all(head.as_bytes()).await;
+                        let _ = socket.write_all(&body.as_bytes()[..body.len() / 2]).await;
+                        let _ = socket.flush().await;
+                        drop(socket);
+                    }
+                    Reply::Endless => {
+                        let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+                        if socket.write_all(head.as_bytes()).await.is_err() {
+                            return;
+                        }
+                        let chunk = format!("{:x}\r\n{}\r\n", 64 * 1024, " ".repeat(64 * 1024));
+                        for _ in 0..(2u64 << 30) / (64 * 1024) {
+                            if socket.write_all(chunk.as_bytes()).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    Reply::Silent(ms) => {
+                        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+                        drop(socket);
+                    }
                     Reply::Http(status, headers, body) => {
                         let mut out =
                             format!("HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n", body.len());
