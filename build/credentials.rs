@@ -4,8 +4,17 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// Property names that hold secrets wherever they appear.
-const SECRET_NAMES: &[&str] =
-    &["password", "secret", "secrets", "client_secret", "routing_key", "integration_key", "access_token", "refresh_token", "api_key"];
+const SECRET_NAMES: &[&str] = &[
+    "password",
+    "secret",
+    "secrets",
+    "client_secret",
+    "routing_key",
+    "integration_key",
+    "access_token",
+    "refresh_token",
+    "api_key",
+];
 
 /// Whether a property schema describes a credential: a secret's name, `format: password`, a
 /// write-only password or token, or a description that says it is a credential.

@@ -334,7 +334,7 @@ pub fn redact_credentials(file: &mut syn::File, secrets: &std::collections::BTre
                 continue;
             };
             let kept: Punctuated<syn::Path, syn::Token![,]> =
-                paths.iter().filter(|p| !p.segments.last().is_some_and(|l| l.ident == "Debug")).cloned().collect();
+                paths.iter().filter(|p| p.segments.last().is_none_or(|l| l.ident != "Debug")).cloned().collect();
             had_debug |= kept.len() != paths.len();
             *attr = syn::parse_quote!(#[derive(#kept)]);
         }

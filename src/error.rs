@@ -157,7 +157,9 @@ impl fmt::Display for PagingProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             PagingProblem::CursorRepeated(c) => write!(f, "the server repeated cursor {:?}", sanitize(c, 80)),
-            PagingProblem::EmptyPages(n) => write!(f, "{n} pages in a row brought no new record while the server said there were more"),
+            PagingProblem::EmptyPages(n) => {
+                write!(f, "{n} pages in a row brought no new record while the server said there were more")
+            }
             PagingProblem::OffsetIgnored { offset } => {
                 write!(f, "the page at offset {offset} repeats records already seen (the server ignores offset)")
             }

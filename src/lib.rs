@@ -26,6 +26,8 @@ pub mod mock;
 pub mod oauth;
 mod open_enum;
 mod pager;
+#[cfg(test)]
+mod proptests;
 mod paging;
 pub mod pipeline;
 mod raw;

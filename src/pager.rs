@@ -32,10 +32,12 @@ pub(crate) trait Pager: Send + 'static {
 
 /// The records of a pager as a stream that ends after the first error.
 pub(crate) fn records<P: Pager>(pager: P) -> BoxStream<'static, Result<Value>> {
-    stream::try_unfold(pager, |mut pager| async move { Ok::<_, Error>(pager.next_batch().await?.map(|batch| (batch, pager))) })
-        .map_ok(|batch| stream::iter(batch.into_iter().map(Ok)))
-        .try_flatten()
-        .boxed()
+    stream::try_unfold(pager, |mut pager| async move {
+        Ok::<_, Error>(pager.next_batch().await?.map(|batch| (batch, pager)))
+    })
+    .map_ok(|batch| stream::iter(batch.into_iter().map(Ok)))
+    .try_flatten()
+    .boxed()
 }
 
 /// What has been yielded: ids (hashed) for de-duplication, and the count.
@@ -274,7 +276,14 @@ pub(crate) struct TokenPager {
 }
 
 impl TokenPager {
-    pub fn new(client: RestClient, target: Target, items: String, options: ListOptions, kind: TokenKind, path: &str) -> Self {
+    pub fn new(
+        client: RestClient,
+        target: Target,
+        items: String,
+        options: ListOptions,
+        kind: TokenKind,
+        path: &str,
+    ) -> Self {
         let start = match &kind {
             TokenKind::Query { param, .. } => options.get(param).map(|t| Value::String(t.to_string())),
             TokenKind::Analytics { .. } => None,
@@ -308,7 +317,8 @@ impl TokenPager {
                 }
                 request = request.query("limit", limit);
                 if let Some(token) = token {
-                    request = request.query(*param, token.as_str().map(String::from).unwrap_or_else(|| token.to_string()));
+                    request =
+                        request.query(*param, token.as_str().map(String::from).unwrap_or_else(|| token.to_string()));
                 }
                 let mut body: Value = request.json().await?;
                 let records = take_items(&mut body, &self.items)?;

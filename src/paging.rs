@@ -271,7 +271,8 @@ impl RestClient {
         T: DeserializeOwned + Send + 'static,
     {
         let kind = pager::TokenKind::Analytics { filters };
-        let pager = pager::TokenPager::new(self.clone(), Target::from(path), "data".into(), ListOptions::new(), kind, path);
+        let pager =
+            pager::TokenPager::new(self.clone(), Target::from(path), "data".into(), ListOptions::new(), kind, path);
         pager::records(pager).map(|r| r.and_then(decode)).boxed()
     }
 }

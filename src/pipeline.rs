@@ -195,7 +195,11 @@ impl Pipeline {
     /// body, read up to the body limit), retried as the [`RetryPolicy`] says, within the call
     /// deadline. Returns the final answer, whatever its status, and the attempts made. `path` is
     /// the canonical path when known; else it is looked up in the operation table.
-    pub(crate) async fn send(&self, request: reqwest::Request, path: Option<&'static str>) -> (crate::Result<Answer>, u32) {
+    pub(crate) async fn send(
+        &self,
+        request: reqwest::Request,
+        path: Option<&'static str>,
+    ) -> (crate::Result<Answer>, u32) {
         let policy = self.retry.clone();
         let attempts = std::sync::atomic::AtomicU32::new(0);
         let call = self.send_inner(request, path, &policy, &attempts);
@@ -263,9 +267,8 @@ impl Pipeline {
             Err(Attempt { failure: Failure::Final, error: crate::Error::RateLimited { retry_after: wait, api } })
         };
         let retry_policy = if reusable { policy.clone() } else { RetryPolicy::none().deadline(policy.deadline) };
-        let (result, made) = crate::retry::run(&retry_policy, &method, attempt, classify, too_long)
-            .instrument(span.clone())
-            .await;
+        let (result, made) =
+            crate::retry::run(&retry_policy, &method, attempt, classify, too_long).instrument(span.clone()).await;
         match result {
             Ok(answer) => Ok(answer),
             Err(Attempt { error: crate::Error::Network(source), .. }) if made > 1 => {
@@ -326,7 +329,11 @@ impl Pipeline {
     /// The exec step of a typed call: the shared [`send`](Self::send), its answer handed back
     /// to progenitor as a buffered response. A failure is kept for
     /// [`typed_call`] and progenitor is stopped by the `post` hook.
-    pub async fn execute_operation(&self, request: reqwest::Request, operation: &str) -> reqwest::Result<reqwest::Response> {
+    pub async fn execute_operation(
+        &self,
+        request: reqwest::Request,
+        operation: &str,
+    ) -> reqwest::Result<reqwest::Response> {
         let path = spec::by_name(self.shared.api, operation).map(|op| op.path);
         typed::note_host(self.shared.base_url.host_str().unwrap_or(""));
         match self.send(request, path).await.0 {
@@ -442,6 +449,7 @@ pub mod typed {
     }
 
     /// The `post` hook: stops progenitor at a stand-in response.
+    #[allow(clippy::result_large_err)] // the error type is progenitor's, fixed by its hook trait
     pub fn check<E>(result: &reqwest::Result<reqwest::Response>) -> Result<(), progenitor_client::Error<E>> {
         match result.as_ref().ok().and_then(|r| r.extensions().get::<Failed>()) {
             Some(Failed(text)) => Err(progenitor_client::Error::Custom(text.clone())),

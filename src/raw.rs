@@ -87,7 +87,8 @@ impl<'a> RawRequest<'a> {
         if let Some(body) = self.body {
             builder = builder.header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
         }
-        let mut request = builder.build().map_err(|e| Error::invalid(format!("cannot build the request: {}", e.without_url())))?;
+        let mut request =
+            builder.build().map_err(|e| Error::invalid(format!("cannot build the request: {}", e.without_url())))?;
         pipeline.prepare(&mut request, None)?;
         let answer = pipeline.send(request, None).await.0?;
         if answer.status.is_success() {
@@ -220,7 +221,9 @@ impl RestClient {
             "PATCH" => Method::PATCH,
             "DELETE" => Method::DELETE,
             "HEAD" => Method::HEAD,
-            _ => return Err(Error::invalid(format!("unsupported HTTP method {:?}", crate::error::sanitize(method, 20)))),
+            _ => {
+                return Err(Error::invalid(format!("unsupported HTTP method {:?}", crate::error::sanitize(method, 20))))
+            }
         };
         Ok(self.request(method, target))
     }
@@ -264,13 +267,15 @@ impl RestClient {
     /// POST an entity: the body is wrapped as the operation table says (unless already wrapped),
     /// the created entity unwrapped.
     pub async fn rpost<T: DeserializeOwned>(&self, target: impl Into<Target>, body: &impl Serialize) -> Result<T> {
-        let body = serde_json::to_value(body).map_err(|e| Error::invalid(format!("the body does not serialize: {e}")))?;
+        let body =
+            serde_json::to_value(body).map_err(|e| Error::invalid(format!("the body does not serialize: {e}")))?;
         self.entity(Method::POST, target.into(), Some(body)).await
     }
 
     /// PUT an entity, wrapped and unwrapped like [`rpost`](Self::rpost).
     pub async fn rput<T: DeserializeOwned>(&self, target: impl Into<Target>, body: &impl Serialize) -> Result<T> {
-        let body = serde_json::to_value(body).map_err(|e| Error::invalid(format!("the body does not serialize: {e}")))?;
+        let body =
+            serde_json::to_value(body).map_err(|e| Error::invalid(format!("the body does not serialize: {e}")))?;
         self.entity(Method::PUT, target.into(), Some(body)).await
     }
 

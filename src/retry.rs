@@ -180,7 +180,13 @@ impl RetryPolicy {
     /// The decision step: after attempt number `progress.attempts` ended in `outcome`, retry
     /// (after how long) or give up. Pure but for the jitter of the backoff; `now` reads
     /// `Retry-After` dates.
-    pub(crate) fn decide(&self, method: &Method, outcome: Outcome<'_>, progress: &Progress, now: SystemTime) -> Decision {
+    pub(crate) fn decide(
+        &self,
+        method: &Method,
+        outcome: Outcome<'_>,
+        progress: &Progress,
+        now: SystemTime,
+    ) -> Decision {
         let (wait, reason) = match outcome {
             Outcome::Status(status, headers) => {
                 let code = status.as_u16();
@@ -318,7 +324,9 @@ mod tests {
         let none = HeaderMap::new();
         for code in [500, 502, 503, 504] {
             for m in [Method::GET, Method::PUT, Method::DELETE, Method::HEAD] {
-                assert!(matches!(status(&p, m, code, &none, 1), Decision::Retry(_, RetryReason::Status(c)) if c == code));
+                assert!(
+                    matches!(status(&p, m, code, &none, 1), Decision::Retry(_, RetryReason::Status(c)) if c == code)
+                );
             }
             assert_eq!(status(&p, Method::POST, code, &none, 1), Decision::GiveUp);
             assert_eq!(status(&p, Method::PATCH, code, &none, 1), Decision::GiveUp);
@@ -333,9 +341,15 @@ mod tests {
     fn rate_limits_retry_every_method_after_the_hint() {
         let p = RetryPolicy::default();
         let h = headers(&[("ratelimit-reset", "7")]);
-        assert_eq!(status(&p, Method::POST, 429, &h, 1), Decision::Retry(Duration::from_secs(7), RetryReason::Status(429)));
+        assert_eq!(
+            status(&p, Method::POST, 429, &h, 1),
+            Decision::Retry(Duration::from_secs(7), RetryReason::Status(429))
+        );
         let h = headers(&[("retry-after", "2"), ("ratelimit-reset", "9")]);
-        assert_eq!(status(&p, Method::GET, 429, &h, 1), Decision::Retry(Duration::from_secs(2), RetryReason::Status(429)));
+        assert_eq!(
+            status(&p, Method::GET, 429, &h, 1),
+            Decision::Retry(Duration::from_secs(2), RetryReason::Status(429))
+        );
     }
 
     #[test]

@@ -53,7 +53,8 @@ impl Target {
             )));
         }
         if text.contains("://") {
-            let url = reqwest::Url::parse(text).map_err(|e| Error::UrlRefused(format!("{:?}: {e}", crate::error::sanitize(text, 200))))?;
+            let url = reqwest::Url::parse(text)
+                .map_err(|e| Error::UrlRefused(format!("{:?}: {e}", crate::error::sanitize(text, 200))))?;
             let same = crate::http::same_origin(&url, base);
             if !same || !url.path().starts_with(base.path().trim_end_matches('/')) {
                 return Err(Error::UrlRefused(format!(

@@ -103,7 +103,18 @@ async fn enum_flags_are_checked_before_sending() {
     let server = scripted(vec![]).await;
     let out = run(
         &server.url,
-        &["events", "trigger", "--routing-key", "R0123456789", "--summary", "s", "--source", "h", "--severity", "bogus"],
+        &[
+            "events",
+            "trigger",
+            "--routing-key",
+            "R0123456789",
+            "--summary",
+            "s",
+            "--source",
+            "h",
+            "--severity",
+            "bogus",
+        ],
     )
     .await;
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));

@@ -45,7 +45,10 @@ fn offset_server(behaviour: Offsets) -> impl Fn(&Seen) -> Reply + Send + Sync + 
         let end = (offset + size).min(behaviour.records);
         let users: Vec<Value> = (offset.min(end)..end).map(user).collect();
         let total = req.param("total").map(|_| behaviour.total.unwrap_or(behaviour.records));
-        json(200, json!({"users": users, "limit": size, "offset": offset, "more": end < behaviour.records, "total": total}))
+        json(
+            200,
+            json!({"users": users, "limit": size, "offset": offset, "more": end < behaviour.records, "total": total}),
+        )
     }
 }
 
@@ -180,7 +183,10 @@ async fn a_repeated_cursor_and_page_come_once_then_an_error() {
     let server = serve(|_: &Seen| json(200, json!({"records": [audit(1), audit(2)], "next_cursor": "A"}))).await;
     let (got, err) = records(&client(&server.url)).await;
     assert_eq!(got, ["R1", "R2"]);
-    assert!(matches!(err, Some(Error::Paging { problem: PagingProblem::CursorRepeated(ref c), .. }) if c == "A"), "{err:?}");
+    assert!(
+        matches!(err, Some(Error::Paging { problem: PagingProblem::CursorRepeated(ref c), .. }) if c == "A"),
+        "{err:?}"
+    );
     assert_eq!(server.requests().len(), 2);
 }
 

@@ -6,7 +6,7 @@ mod common;
 use common::{json, scripted, serve, Reply, Seen};
 use pdrs::oauth::{OAuthClient, Token, TokenSource};
 use pdrs::prelude::*;
-use pdrs::{EventsClient, Error, Method, RestClient, RetryPolicy, Secret};
+use pdrs::{Error, EventsClient, Method, RestClient, RetryPolicy, Secret};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -78,9 +78,10 @@ async fn redirects_to_another_port_are_refused_and_nothing_reaches_it() {
     let err = events.trigger("Disk full", "db-1").send().await.unwrap_err();
     assert!(matches!(err, Error::RedirectRefused { ref location } if location.contains(&elsewhere.url)), "{err:?}");
 
-    let rest = scripted(vec![Reply::Http(307, vec![("location", format!("{}/teams", elsewhere.url))], String::new())])
-        .await;
-    let pd = RestClient::builder("token-abcdefgh-1234").base_url(&rest.url).default_from("me@example.com").build().unwrap();
+    let rest =
+        scripted(vec![Reply::Http(307, vec![("location", format!("{}/teams", elsewhere.url))], String::new())]).await;
+    let pd =
+        RestClient::builder("token-abcdefgh-1234").base_url(&rest.url).default_from("me@example.com").build().unwrap();
     let err = pd.rpost::<Value>("/teams", &json!({"name": "Secret team"})).await.unwrap_err();
     assert!(matches!(err, Error::RedirectRefused { .. }), "{err:?}");
     assert!(elsewhere.requests().is_empty(), "the other host got {:?}", elsewhere.requests());
@@ -117,7 +118,8 @@ async fn an_endless_body_stops_at_the_limit() {
 #[tokio::test]
 async fn an_announced_huge_body_is_refused_before_reading() {
     let server = scripted(vec![Reply::Http(200, vec![], "x".repeat(2 * 1024 * 1024))]).await;
-    let pd = RestClient::builder("token-abcdefgh-1234").base_url(&server.url).max_body_size(1024 * 1024).build().unwrap();
+    let pd =
+        RestClient::builder("token-abcdefgh-1234").base_url(&server.url).max_body_size(1024 * 1024).build().unwrap();
     let err = pd.jget::<Value>("/users").await.unwrap_err();
     assert!(matches!(err, Error::BodyTooLarge { .. }), "{err:?}");
 }
@@ -228,7 +230,10 @@ async fn an_absurd_rate_limit_hint_is_reported_not_waited_out() {
     .await;
     let started = Instant::now();
     let err = client(&server.url).jget::<Value>("/analytics/metrics/incidents/all").await.unwrap_err();
-    assert!(matches!(err, Error::RateLimited { retry_after, .. } if retry_after == Duration::from_secs(86400)), "{err:?}");
+    assert!(
+        matches!(err, Error::RateLimited { retry_after, .. } if retry_after == Duration::from_secs(86400)),
+        "{err:?}"
+    );
     assert!(err.is_rate_limited());
     assert_eq!(err.code(), Some(2020));
     assert!(started.elapsed() < Duration::from_secs(2));
@@ -258,8 +263,9 @@ fn credentials_in_typed_records_are_redacted_in_debug() {
 #[tokio::test]
 async fn server_text_is_sanitized_and_shortened_in_errors() {
     let message = format!("\x1b[2J\x1b[31mgotcha{}", "A".repeat(10 * 1024 * 1024));
-    let server = scripted(vec![Reply::Http(400, vec![], json!({"error": {"message": message, "code": 2001}}).to_string())])
-        .await;
+    let server =
+        scripted(vec![Reply::Http(400, vec![], json!({"error": {"message": message, "code": 2001}}).to_string())])
+            .await;
     let err = client(&server.url).jget::<Value>("/users").await.unwrap_err();
     let text = err.to_string();
     assert!(!text.contains('\x1b'), "control characters escaped");

@@ -132,7 +132,8 @@ pub async fn serve(handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> 
                         drop(socket);
                     }
                     Reply::Endless => {
-                        let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+                        let head =
+                            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
                         if socket.write_all(head.as_bytes()).await.is_err() {
                             return;
                         }
