@@ -26,10 +26,10 @@ pub mod mock;
 pub mod oauth;
 mod open_enum;
 mod pager;
-#[cfg(test)]
-mod proptests;
 mod paging;
 pub mod pipeline;
+#[cfg(test)]
+mod proptests;
 mod raw;
 mod retry;
 pub mod spec;

@@ -40,15 +40,8 @@ fn misbehaviour() -> impl Strategy<Value = Misbehaviour> {
         1usize..5,
         prop_oneof![Just(100u64), 1u64..150],
     )
-        .prop_map(|(records, clamp, short, slide, total_delta, ignore_offset_from, concurrency, limit)| Misbehaviour {
-            records,
-            clamp,
-            short,
-            slide,
-            total_delta,
-            ignore_offset_from,
-            concurrency,
-            limit,
+        .prop_map(|(records, clamp, short, slide, total_delta, ignore_offset_from, concurrency, limit)| {
+            Misbehaviour { records, clamp, short, slide, total_delta, ignore_offset_from, concurrency, limit }
         })
 }
 

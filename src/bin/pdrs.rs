@@ -3,7 +3,7 @@
 
 use clap::{Parser, Subcommand};
 use futures::StreamExt;
-use pdrs::{Error, EventsClient, ListOptions, Method, Region, RestClient};
+use pdrs::{Error, EventsClient, ListOptions, Method, Region, RestClient, RetryPolicy};
 use serde_json::Value;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -24,6 +24,12 @@ struct Cli {
     /// `From` header (a user's email), for account-level keys (default: $PAGERDUTY_FROM).
     #[arg(long, global = true, env = "PAGERDUTY_FROM")]
     from: Option<String>,
+    /// Attempts per request, the first included (retries on 429, 5xx, network failures).
+    #[arg(long, global = true, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100))]
+    attempts: u32,
+    /// First retry delay in milliseconds when the server gives no hint (doubled each time).
+    #[arg(long, global = true, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    retry_base_ms: u64,
     #[command(subcommand)]
     command: Command,
 }
@@ -178,7 +184,8 @@ fn region(name: &str) -> Result<Region, Error> {
 fn rest_client(cli: &Cli) -> Result<RestClient, Error> {
     let token =
         cli.token.clone().ok_or_else(|| Error::Config("no API token: set PAGERDUTY_API_KEY or pass --token".into()))?;
-    let mut builder = RestClient::builder(token).region(region(&cli.region)?).user_agent_suffix("pdrs-cli");
+    let mut builder =
+        RestClient::builder(token).region(region(&cli.region)?).user_agent_suffix("pdrs-cli").retry(retry_policy(cli));
     if let Some(url) = &cli.url {
         builder = builder.base_url(url);
     }
@@ -186,6 +193,10 @@ fn rest_client(cli: &Cli) -> Result<RestClient, Error> {
         builder = builder.default_from(from);
     }
     builder.build()
+}
+
+fn retry_policy(cli: &Cli) -> RetryPolicy {
+    RetryPolicy::default().max_attempts(cli.attempts).base_delay(std::time::Duration::from_millis(cli.retry_base_ms))
 }
 
 fn events_client(key: &str, url: &Option<String>, cli: &Cli) -> Result<EventsClient, Error> {

@@ -22,17 +22,27 @@ pub struct MockArgs {
     #[arg(long)]
     pub rate_limit: Option<u32>,
     /// Share of requests answered with a 5xx (0.0 to 1.0).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = rate)]
     pub error_rate: f64,
     /// Latency added to each request, in milliseconds.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
     /// Share of requests whose connection is reset.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = rate)]
     pub reset_rate: f64,
     /// Share of responses cut off half way.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = rate)]
     pub truncate_rate: f64,
+}
+
+/// A share between 0 and 1 (NaN and values outside are usage errors).
+fn rate(text: &str) -> Result<f64, String> {
+    let value: f64 = text.trim().parse().map_err(|_| format!("{text:?} is not a number"))?;
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("{text} is not a share between 0 and 1"))
+    }
 }
 
 impl MockArgs {
