@@ -49,22 +49,3 @@ pub fn credential_fields(doc: &Value) -> BTreeSet<String> {
     walk(doc, &mut out);
     out
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn credentials_by_name_format_and_description() {
-        let doc = json!({"components": {"schemas": {"User": {"properties": {
-            "name": {"type": "string"},
-            "http_cal_url": {"type": "string", "description": "**Security:** this URL is a bearer credential."},
-            "pin": {"type": "string", "format": "password"},
-            "password": {"type": "string"},
-            "created_at": {"type": "string", "description": "When the credential was created."}
-        }}}}});
-        let found = credential_fields(&doc);
-        assert_eq!(found.into_iter().collect::<Vec<_>>(), ["http_cal_url", "password", "pin"]);
-    }
-}

@@ -124,14 +124,14 @@ impl<T> Iterator for Iter<T> {
 }
 
 /// A blocking Events API v2 client (see [`crate::EventsClient`]).
-#[cfg(pdrs_events_v2)]
+#[cfg(feature = "events")]
 #[derive(Clone, Debug)]
 pub struct EventsClient {
     inner: crate::EventsClient,
     runtime: Arc<tokio::runtime::Runtime>,
 }
 
-#[cfg(pdrs_events_v2)]
+#[cfg(feature = "events")]
 impl EventsClient {
     /// A client for `routing_key` in the US region.
     pub fn new(routing_key: impl Into<crate::Secret>) -> Result<Self> {
@@ -180,6 +180,6 @@ impl EventsClient {
         if let Some(s) = source {
             change = change.source(s);
         }
-        self.runtime.block_on(change.submit())
+        self.runtime.block_on(change.send())
     }
 }

@@ -62,7 +62,15 @@ impl RestClient {
 
     /// The base URL without a trailing slash, as the generated clients want it.
     #[cfg_attr(
-        not(any(pdrs_scim, pdrs_slack, pdrs_jira_cloud, pdrs_jira_server, pdrs_ms_teams, pdrs_events_v2)),
+        not(any(
+            pdrs_scim,
+            pdrs_slack,
+            pdrs_jira_cloud,
+            pdrs_jira_server,
+            pdrs_ms_teams,
+            pdrs_events_v2,
+            feature = "events"
+        )),
         allow(dead_code)
     )]
     pub(crate) fn base(&self) -> &str {
@@ -223,7 +231,10 @@ impl RestClientBuilder {
     /// Uses this `reqwest::Client` (its timeout and TLS settings then apply). pdrs builds reqwest
     /// with rustls and no default crypto provider: install one (e.g.
     /// `rustls::crypto::ring::default_provider().install_default()`) before building your own
-    /// client, or reuse the one of an existing pdrs client (`pipeline().http()`).
+    /// client, or reuse the one of an existing pdrs client (`pipeline().http()`). pdrs refuses
+    /// answers that come from another scheme, host or port, but a client that follows redirects
+    /// itself has sent the request there already: build yours with
+    /// `.redirect(reqwest::redirect::Policy::none())`.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self

@@ -1,20 +1,204 @@
-//! [`EventsClient`]: the Events API v2 (alerts and change events), typed from `events-v2.json`,
-//! on the shared request pipeline.
+//! [`EventsClient`]: the Events API v2 (alerts and change events) on the shared request
+//! pipeline. Events are built from pdrs's own types of the wire format PagerDuty documents
+//! ([`Event`], [`Payload`], [`ChangeEventBody`]), so the client works whatever revision of
+//! `events-v2.json` the crate was generated from; the generated client is at
+//! [`EventsClient::api`] when the document is there.
 
 use crate::auth::{Credential, Secret};
-use crate::events_v2::prelude::*;
-use crate::events_v2::types;
 use crate::spec::Api;
-use crate::{Error, Region, Result, RetryPolicy};
+use crate::{Error, Region, RestClient, Result, RetryPolicy};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::fmt;
 use std::time::Duration;
-
-pub use types::PayloadSeverity as Severity;
 
 /// Longest `summary` the Events API accepts.
 pub const MAX_SUMMARY_CHARS: usize = 1024;
 /// Largest event payload the Events API accepts.
 pub const MAX_PAYLOAD_BYTES: usize = 512 * 1024;
+
+/// How severe an alert is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// `critical` (the default).
+    #[default]
+    Critical,
+    /// `error`.
+    Error,
+    /// `warning`.
+    Warning,
+    /// `info`.
+    Info,
+}
+
+impl Severity {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Severity {
+    type Err = Error;
+    fn from_str(text: &str) -> Result<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "critical" => Ok(Severity::Critical),
+            "error" => Ok(Severity::Error),
+            "warning" => Ok(Severity::Warning),
+            "info" => Ok(Severity::Info),
+            _ => Err(Error::invalid(format!(
+                "severity {:?}: expected critical, error, warning or info",
+                crate::error::sanitize(text, 40)
+            ))),
+        }
+    }
+}
+
+/// What an event does to its alert.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventAction {
+    /// Open (or update) an alert.
+    Trigger,
+    /// Acknowledge the alert with the dedup key.
+    Acknowledge,
+    /// Resolve the alert with the dedup key.
+    Resolve,
+}
+
+impl fmt::Display for EventAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            EventAction::Trigger => "trigger",
+            EventAction::Acknowledge => "acknowledge",
+            EventAction::Resolve => "resolve",
+        })
+    }
+}
+
+/// An image shown with an alert.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Image {
+    /// The image URL (HTTPS).
+    pub src: String,
+    /// Where a click on the image goes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// Alternative text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alt: Option<String>,
+}
+
+/// A link shown with an alert or change.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Link {
+    /// The URL.
+    pub href: String,
+    /// Its text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+/// The payload of a trigger event.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Payload {
+    /// A brief text summary (at most 1,024 characters).
+    pub summary: String,
+    /// The affected system (a host name, say).
+    pub source: String,
+    /// How severe.
+    pub severity: Severity,
+    /// When it happened (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    /// The affected component.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub component: Option<String>,
+    /// The logical group of components.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// The class (type) of event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
+    /// Free-form details.
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub custom_details: Map<String, Value>,
+}
+
+/// An alert event as sent to `POST /v2/enqueue` (the routing key is filled in by the client).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// What the event does.
+    pub event_action: EventAction,
+    /// The alert's dedup key (required to acknowledge or resolve).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dedup_key: Option<String>,
+    /// The payload (triggers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload: Option<Payload>,
+    /// Images (triggers only).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub images: Vec<Image>,
+    /// Links (triggers only).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub links: Vec<Link>,
+    /// The monitoring client's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
+    /// The monitoring client's URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_url: Option<String>,
+}
+
+/// The payload of a change event.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChangePayload {
+    /// A brief text summary (at most 1,024 characters).
+    pub summary: String,
+    /// Where the change happened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// When the change happened (RFC 3339; default now).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    /// Free-form details.
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub custom_details: Map<String, Value>,
+}
+
+/// A change event as sent to `POST /v2/change/enqueue` (routing key filled in by the client).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChangeEventBody {
+    /// The payload.
+    pub payload: ChangePayload,
+    /// Links.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub links: Vec<Link>,
+}
+
+/// An event with its routing key, as it goes on the wire.
+#[derive(Serialize)]
+struct Routed<'a, T: Serialize> {
+    routing_key: &'a str,
+    #[serde(flatten)]
+    event: &'a T,
+}
+
+fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
 
 impl Region {
     /// Base URL of the Events API in this region.
@@ -40,10 +224,21 @@ impl RetryPolicy {
 }
 
 /// A client for one integration's routing key.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EventsClient {
     routing_key: Secret,
+    raw: RestClient,
+    #[cfg(pdrs_events_v2)]
     api: crate::events_v2::Client,
+}
+
+impl fmt::Debug for EventsClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EventsClient")
+            .field("routing_key", &self.routing_key)
+            .field("base_url", &self.raw.pipeline().base_url().as_str())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Builds an [`EventsClient`].
@@ -94,11 +289,13 @@ impl EventsClientBuilder {
         let raw = inner.build_for(Api::EventsV2, &format!("{}/v2", self.region.events_url()), "application/json")?;
         Ok(EventsClient {
             routing_key: self.routing_key,
+            #[cfg(pdrs_events_v2)]
             api: crate::events_v2::Client::new_with_client(
                 raw.base(),
                 raw.pipeline().http().clone(),
                 raw.pipeline().clone(),
             ),
+            raw,
         })
     }
 }
@@ -120,7 +317,8 @@ impl EventsClient {
         }
     }
 
-    /// The typed Events API client underneath.
+    /// The typed Events API client generated from `events-v2.json`, on the same pipeline.
+    #[cfg(pdrs_events_v2)]
     pub fn api(&self) -> &crate::events_v2::Client {
         &self.api
     }
@@ -129,72 +327,103 @@ impl EventsClient {
     pub fn trigger(&self, summary: impl Into<String>, source: impl Into<String>) -> Trigger<'_> {
         Trigger {
             client: self,
-            payload: types::Payload {
-                summary: Some(summary.into()),
-                source: Some(source.into()),
-                severity: Some(Severity::Critical),
-                ..Default::default()
+            event: Event {
+                event_action: EventAction::Trigger,
+                dedup_key: None,
+                payload: Some(Payload { summary: summary.into(), source: source.into(), ..Default::default() }),
+                images: Vec::new(),
+                links: Vec::new(),
+                client: None,
+                client_url: None,
             },
-            dedup_key: None,
-            images: Vec::new(),
-            links: Vec::new(),
-            client_name: None,
-            client_url: None,
         }
     }
 
     /// Acknowledges the alert with this dedup key.
     pub async fn acknowledge(&self, dedup_key: &str) -> Result<String> {
-        self.action(types::CreateV2EventBodyEventAction::Acknowledge, dedup_key).await
+        self.action(EventAction::Acknowledge, dedup_key).await
     }
 
     /// Resolves the alert with this dedup key.
     pub async fn resolve(&self, dedup_key: &str) -> Result<String> {
-        self.action(types::CreateV2EventBodyEventAction::Resolve, dedup_key).await
+        self.action(EventAction::Resolve, dedup_key).await
     }
 
-    async fn action(&self, action: types::CreateV2EventBodyEventAction, dedup_key: &str) -> Result<String> {
+    async fn action(&self, action: EventAction, dedup_key: &str) -> Result<String> {
         if dedup_key.trim().is_empty() {
             return Err(Error::invalid(format!("{action} needs a dedup key")));
         }
-        let body = types::CreateV2EventBody {
-            event_action: Some(action),
+        let event = Event {
+            event_action: action,
             dedup_key: Some(dedup_key.to_string()),
-            ..Default::default()
+            payload: None,
+            images: Vec::new(),
+            links: Vec::new(),
+            client: None,
+            client_url: None,
         };
-        self.send_event(body).await
+        self.send_event(&event).await
     }
 
-    /// Sends a full event (the routing key is filled in); returns the dedup key.
-    pub async fn send_event(&self, mut body: types::CreateV2EventBody) -> Result<String> {
-        body.routing_key = Some(self.routing_key.expose().to_string());
-        let size = serde_json::to_vec(&body).map(|b| b.len()).unwrap_or(0);
+    /// Checks and sends any event (the routing key is filled in); returns the dedup key.
+    pub async fn send_event(&self, event: &Event) -> Result<String> {
+        if let Some(payload) = &event.payload {
+            check_summary(&payload.summary)?;
+        }
+        if event.event_action != EventAction::Trigger && event.dedup_key.as_deref().unwrap_or("").trim().is_empty() {
+            return Err(Error::invalid(format!("{} needs a dedup key", event.event_action)));
+        }
+        let body = self.routed(event)?;
+        let response: Value = self.raw.request(reqwest::Method::POST, "/enqueue").json_body(&body).json().await?;
+        match response.get("dedup_key").and_then(Value::as_str) {
+            Some(key) => Ok(key.to_string()),
+            None => Err(Error::MissingWrapper {
+                expected: "dedup_key".into(),
+                got: response.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default(),
+            }),
+        }
+    }
+
+    /// The event with its routing key, refused when over the Events API's size limit.
+    fn routed<T: Serialize>(&self, event: &T) -> Result<Value> {
+        let body = serde_json::to_value(Routed { routing_key: self.routing_key.expose(), event })
+            .map_err(|e| Error::invalid(format!("the event does not serialize: {e}")))?;
+        let size = body.to_string().len();
         if size > MAX_PAYLOAD_BYTES {
             return Err(Error::invalid(format!(
                 "the event is {size} bytes; the Events API takes at most {MAX_PAYLOAD_BYTES}"
             )));
         }
-        if let Some(summary) = body.payload.as_ref().and_then(|p| p.summary.as_ref()) {
-            check_summary(summary)?;
-        }
-        let response = self.api.create_v2_event().body(body).send().await?.into_inner();
-        response.dedup_key.ok_or_else(|| Error::MissingWrapper {
-            expected: "dedup_key".into(),
-            got: vec!["status".into(), "message".into()],
-        })
+        Ok(body)
     }
 
-    /// Starts a change event; finish with [`ChangeEvent::submit`].
+    /// Starts a change event; finish with [`ChangeEvent::send`].
     pub fn change_event(&self, summary: impl Into<String>) -> ChangeEvent<'_> {
         ChangeEvent {
             client: self,
-            payload: types::ChangeEventPayload { summary: Some(summary.into()), ..Default::default() },
-            links: Vec::new(),
+            body: ChangeEventBody {
+                payload: ChangePayload { summary: summary.into(), ..Default::default() },
+                links: Vec::new(),
+            },
         }
+    }
+
+    /// Checks and sends a change event (the routing key is filled in; the timestamp defaults
+    /// to now).
+    pub async fn send_change(&self, body: &ChangeEventBody) -> Result<()> {
+        check_summary(&body.payload.summary)?;
+        let mut body = body.clone();
+        body.payload.timestamp.get_or_insert_with(now_rfc3339);
+        let routed = self.routed(&body)?;
+        self.raw.request(reqwest::Method::POST, "/change/enqueue").json_body(&routed).send().await?;
+        Ok(())
     }
 }
 
 fn check_summary(summary: &str) -> Result<()> {
+    if summary.trim().is_empty() {
+        return Err(Error::invalid("an event needs a summary"));
+    }
     let chars = summary.chars().count();
     if chars > MAX_SUMMARY_CHARS {
         return Err(Error::invalid(format!(
@@ -208,103 +437,84 @@ fn check_summary(summary: &str) -> Result<()> {
 #[must_use]
 pub struct Trigger<'a> {
     client: &'a EventsClient,
-    payload: types::Payload,
-    dedup_key: Option<String>,
-    images: Vec<types::ImagesItem>,
-    links: Vec<types::LinksItem>,
-    client_name: Option<String>,
-    client_url: Option<String>,
+    event: Event,
 }
 
 impl Trigger<'_> {
+    fn payload(&mut self) -> &mut Payload {
+        self.event.payload.get_or_insert_with(Payload::default)
+    }
+
     /// Severity (default critical).
     pub fn severity(mut self, severity: Severity) -> Self {
-        self.payload.severity = Some(severity);
+        self.payload().severity = severity;
         self
     }
 
     /// Dedup key: events with the same key update one alert.
     pub fn dedup_key(mut self, key: impl Into<String>) -> Self {
-        self.dedup_key = Some(key.into());
+        self.event.dedup_key = Some(key.into());
         self
     }
 
     /// When the event happened (RFC 3339).
     pub fn timestamp(mut self, at: chrono::DateTime<chrono::Utc>) -> Self {
-        self.payload.timestamp = Some(Value::String(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)));
+        self.payload().timestamp = Some(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         self
     }
 
     /// The affected component.
     pub fn component(mut self, component: impl Into<String>) -> Self {
-        self.payload.component = Some(component.into());
+        self.payload().component = Some(component.into());
         self
     }
 
     /// The logical group of components.
     pub fn group(mut self, group: impl Into<String>) -> Self {
-        self.payload.group = Some(group.into());
+        self.payload().group = Some(group.into());
         self
     }
 
     /// The class (type) of event.
     pub fn class(mut self, class: impl Into<String>) -> Self {
-        self.payload.class = Some(class.into());
+        self.payload().class = Some(class.into());
         self
     }
 
     /// One custom detail (merged with others).
     pub fn custom_detail(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.payload.custom_details.insert(key.into(), value.into());
+        self.payload().custom_details.insert(key.into(), value.into());
         self
     }
 
     /// Custom details (merged with those already set).
     pub fn custom_details(mut self, details: Map<String, Value>) -> Self {
-        self.payload.custom_details.extend(details);
+        self.payload().custom_details.extend(details);
         self
     }
 
     /// An image shown with the alert.
     pub fn image(mut self, src: impl Into<String>, href: Option<&str>, alt: Option<&str>) -> Self {
-        self.images.push(types::ImagesItem {
-            src: Some(src.into()),
-            href: href.map(String::from),
-            alt: alt.map(String::from),
-        });
+        self.event.images.push(Image { src: src.into(), href: href.map(String::from), alt: alt.map(String::from) });
         self
     }
 
     /// A link shown with the alert.
     pub fn link(mut self, href: impl Into<String>, text: Option<&str>) -> Self {
-        self.links.push(types::LinksItem { href: Some(href.into()), text: text.map(String::from) });
+        self.event.links.push(Link { href: href.into(), text: text.map(String::from) });
         self
     }
 
     /// The monitoring client's name and URL.
     pub fn client(mut self, name: impl Into<String>, url: Option<&str>) -> Self {
-        self.client_name = Some(name.into());
-        self.client_url = url.map(String::from);
+        self.event.client = Some(name.into());
+        self.event.client_url = url.map(String::from);
         self
     }
 
     /// Sends the event; returns the dedup key PagerDuty uses for the alert.
     pub async fn send(self) -> Result<String> {
-        let summary = self.payload.summary.as_deref().unwrap_or_default();
-        if summary.trim().is_empty() {
-            return Err(Error::invalid("a trigger needs a summary"));
-        }
-        let body = types::CreateV2EventBody {
-            event_action: Some(types::CreateV2EventBodyEventAction::Trigger),
-            dedup_key: self.dedup_key,
-            payload: Some(self.payload),
-            images: (!self.images.is_empty()).then(|| self.images.into()),
-            links: (!self.links.is_empty()).then(|| self.links.into()),
-            client: self.client_name,
-            client_url: self.client_url,
-            routing_key: None,
-        };
-        self.client.send_event(body).await
+        self.client.send_event(&self.event).await
     }
 }
 
@@ -312,49 +522,36 @@ impl Trigger<'_> {
 #[must_use]
 pub struct ChangeEvent<'a> {
     client: &'a EventsClient,
-    payload: types::ChangeEventPayload,
-    links: Vec<types::LinksItem>,
+    body: ChangeEventBody,
 }
 
 impl ChangeEvent<'_> {
     /// Where the change happened.
     pub fn source(mut self, source: impl Into<String>) -> Self {
-        self.payload.source = Some(source.into());
+        self.body.payload.source = Some(source.into());
         self
     }
 
     /// When the change happened (default: now, UTC).
     pub fn timestamp(mut self, at: chrono::DateTime<chrono::Utc>) -> Self {
-        self.payload.timestamp = Some(Value::String(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)));
+        self.body.payload.timestamp = Some(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         self
     }
 
     /// One custom detail.
     pub fn custom_detail(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.payload.custom_details.insert(key.into(), value.into());
+        self.body.payload.custom_details.insert(key.into(), value.into());
         self
     }
 
     /// A link shown with the change.
     pub fn link(mut self, href: impl Into<String>, text: Option<&str>) -> Self {
-        self.links.push(types::LinksItem { href: Some(href.into()), text: text.map(String::from) });
+        self.body.links.push(Link { href: href.into(), text: text.map(String::from) });
         self
     }
 
-    /// Submits the change event.
-    pub async fn submit(mut self) -> Result<()> {
-        check_summary(self.payload.summary.as_deref().unwrap_or_default())?;
-        if self.payload.timestamp.is_none() {
-            self.payload.timestamp =
-                Some(Value::String(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)));
-        }
-        let body = types::CreateChangeEventBody {
-            routing_key: Some(self.client.routing_key.expose().to_string()),
-            payload: Some(self.payload),
-            links: (!self.links.is_empty()).then(|| self.links.into()),
-            images: None,
-        };
-        self.client.api.create_change_event().body(body).send().await?;
-        Ok(())
+    /// Sends the change event.
+    pub async fn send(self) -> Result<()> {
+        self.client.send_change(&self.body).await
     }
 }

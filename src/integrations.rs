@@ -6,9 +6,8 @@
 
 use crate::spec::Api;
 use crate::{Error, RestClient, RestClientBuilder, Result};
-use futures::stream::{self, BoxStream, StreamExt};
+use futures::stream::BoxStream;
 use serde_json::{json, Value};
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -33,38 +32,11 @@ impl ScimClient {
     }
 
     /// Every user, paged by `startIndex` (1-based) and `count`, optionally filtered
-    /// (`userName eq "ann@example.com"`).
+    /// (`userName eq "ann@example.com"`), with the checks of every listing (each user once,
+    /// a typed error when the pages do not add up).
     pub fn list_users(&self, filter: Option<&str>, page_size: u32) -> BoxStream<'static, Result<Value>> {
-        let client = self.raw.clone();
-        let filter = filter.map(String::from);
-        let count = page_size.max(1) as u64;
-        stream::try_unfold((Some(1u64), VecDeque::new()), move |(mut next, mut buffer)| {
-            let client = client.clone();
-            let filter = filter.clone();
-            async move {
-                loop {
-                    if let Some(user) = buffer.pop_front() {
-                        return Ok(Some((user, (next, buffer))));
-                    }
-                    let Some(start) = next.take() else { return Ok(None) };
-                    let mut request =
-                        client.request(reqwest::Method::GET, "/Users").query("startIndex", start).query("count", count);
-                    if let Some(f) = &filter {
-                        request = request.query("filter", f);
-                    }
-                    let page: Value = request.json().await?;
-                    let users = match page.get("Resources") {
-                        Some(Value::Array(users)) => users.clone(),
-                        _ => Vec::new(),
-                    };
-                    let total = page.get("totalResults").and_then(Value::as_u64).unwrap_or(0);
-                    let after = start + users.len() as u64;
-                    next = (!users.is_empty() && after <= total).then_some(after);
-                    buffer.extend(users);
-                }
-            }
-        })
-        .boxed()
+        let pager = crate::pager::ScimPager::new(self.raw.clone(), filter.map(String::from), u64::from(page_size));
+        crate::pager::records(pager)
     }
 }
 

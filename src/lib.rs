@@ -9,6 +9,13 @@
 //! - [`RestClient`]: the REST API; [`RestClient::api`] gives the typed builder calls of every
 //!   operation (`pd.api().list_users().limit(25).send().await`).
 //! - [`spec`]: every operation of every document as data (paths, wrappers, pagination kinds).
+//! - Errors: typed and raw calls return one [`Error`]; retries, limits and the host guard are
+//!   the same for both (see [`RetryPolicy`]).
+//! - Paging guarantees ([`RestClient::iter_all`] and every other listing): each record at most
+//!   once (repeats dropped by `id`), offsets planned from what the server returned, and a typed
+//!   [`Error::Paging`] or [`Error::PaginationCap`], never a silent stop, when pages do not add
+//!   up (an ignored offset, `more` without records, a repeated or cycling cursor, endless empty
+//!   pages).
 //! - Generated modules, one per document and feature: [`rest`], `events_v2`, `events_v1`,
 //!   `scim`, `slack`, `jira_cloud`, `jira_server`, `ms_teams`, `mcp`.
 
@@ -17,7 +24,7 @@ mod auth;
 pub mod blocking;
 mod client;
 mod error;
-#[cfg(pdrs_events_v2)]
+#[cfg(feature = "events")]
 pub mod events;
 mod http;
 mod integrations;
@@ -40,7 +47,7 @@ pub mod webhooks;
 pub use auth::{Credential, Secret};
 pub use client::{Region, RestClient, RestClientBuilder};
 pub use error::{from_typed, sanitize, ApiError, Error, PagingProblem, Result};
-#[cfg(pdrs_events_v2)]
+#[cfg(feature = "events")]
 pub use events::EventsClient;
 pub use integrations::{McpClient, ScimClient};
 pub use paging::{ListOptions, OFFSET_CAP};

@@ -6,8 +6,8 @@
 //! - Offset paging advances by the number of new records that arrived (a server that clamps
 //!   `limit`, pages short or slides back loses nothing); prefetch plans its offsets from the first page's real size
 //!   and `total`, checks every page against the plan, and falls back to sequential paging from
-//!   the first page that disagrees; a `total` that drops between pages (records deleted) steps
-//!   the offset back by as much, so no record is skipped.
+//!   the first page that disagrees; when `total` drops between pages (records deleted), the page
+//!   that shows it is read again from as far back as the records moved, so none is skipped.
 //! - A page of nothing but records already yielded (the server ignores `offset`), `more: true`
 //!   with no records, a cursor that repeats or cycles, and a run of empty pages each end the
 //!   stream with [`Error::Paging`] naming the problem, after the records that did arrive.
@@ -174,6 +174,16 @@ impl OffsetPager {
     /// a page that repeats records (the collection grew in front of us, or the server slid
     /// back) is read on from the first record not yet seen, so nothing is skipped.
     fn accept(&mut self, page: OffsetPage) -> Result<Vec<Value>> {
+        if let (Some(before), Some(now)) = (self.last_total, page.total) {
+            if now < before {
+                // Records were deleted: the rest shifted towards the start, past this page's
+                // window. Drop the page and read again from as far back as they moved.
+                self.last_total = Some(now);
+                self.offset = self.offset.saturating_sub(before - now).max(self.start);
+                self.rewound = true;
+                return Ok(Vec::new());
+            }
+        }
         let n = page.items.len() as u64;
         if n == 0 && page.more {
             return Err(self.tracker.error(PagingProblem::MoreWithoutRecords));
@@ -184,13 +194,6 @@ impl OffsetPager {
             return Err(self.tracker.error(PagingProblem::OffsetIgnored { offset: self.offset }));
         }
         self.offset += if rewound && fresh.is_empty() { n } else { n - repeats as u64 };
-        if let (Some(before), Some(now)) = (self.last_total, page.total) {
-            if now < before {
-                // Records deleted meanwhile shift the rest towards the start: step back as far.
-                self.offset = self.offset.saturating_sub(before - now).max(self.start);
-                self.rewound = true;
-            }
-        }
         self.last_total = page.total.or(self.last_total);
         self.done = !page.more;
         Ok(fresh)
@@ -375,6 +378,52 @@ impl TokenPager {
 }
 
 impl Pager for TokenPager {
+    fn next_batch(&mut self) -> BoxFuture<'_, Result<Option<Vec<Value>>>> {
+        Box::pin(self.next())
+    }
+}
+
+/// SCIM paging: `startIndex` (1-based) and `count` in; `Resources` and `totalResults` out.
+pub(crate) struct ScimPager {
+    client: RestClient,
+    filter: Option<String>,
+    count: u64,
+    next: Option<u64>,
+    tracker: Tracker,
+}
+
+impl ScimPager {
+    pub fn new(client: RestClient, filter: Option<String>, count: u64) -> Self {
+        Self { client, filter, count: count.max(1), next: Some(1), tracker: Tracker::new("/Users") }
+    }
+
+    async fn next(&mut self) -> Result<Option<Vec<Value>>> {
+        let Some(start) = self.next.take() else { return Ok(None) };
+        let mut request =
+            self.client.request(reqwest::Method::GET, "/Users").query("startIndex", start).query("count", self.count);
+        if let Some(f) = &self.filter {
+            request = request.query("filter", f);
+        }
+        let mut page: Value = request.json().await?;
+        let users = take_items(&mut page, "Resources")?;
+        let total = page.get("totalResults").and_then(Value::as_u64).unwrap_or(0);
+        let arrived = users.len() as u64;
+        let (fresh, repeats) = self.tracker.admit(users);
+        if arrived > 0 && fresh.is_empty() && start > 1 {
+            return Err(self.tracker.error(PagingProblem::OffsetIgnored { offset: start - 1 }));
+        }
+        let after = start + arrived - repeats as u64;
+        if after <= total {
+            if arrived == 0 {
+                return Err(self.tracker.error(PagingProblem::MoreWithoutRecords));
+            }
+            self.next = Some(after);
+        }
+        Ok(Some(fresh))
+    }
+}
+
+impl Pager for ScimPager {
     fn next_batch(&mut self) -> BoxFuture<'_, Result<Option<Vec<Value>>>> {
         Box::pin(self.next())
     }

@@ -203,6 +203,10 @@ impl RetryPolicy {
                 }
                 let hint = server_hint(headers, now);
                 if code == 429 {
+                    if let Some(daily) = daily_quota_spent(headers) {
+                        // The day's quota is used up (analytics): retrying would spin for hours.
+                        return Decision::TooLongToWait(daily.max(hint.unwrap_or_default()));
+                    }
                     if let Some(hint) = hint.filter(|h| *h > self.max_delay) {
                         return Decision::TooLongToWait(hint);
                     }
@@ -275,6 +279,18 @@ where
             }
         }
     }
+}
+
+/// When `daily-ratelimit-remaining` is 0: the wait until the daily quota resets (at least a
+/// second when the reset is not given).
+fn daily_quota_spent(headers: &HeaderMap) -> Option<Duration> {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    if text("daily-ratelimit-remaining")?.parse::<f64>().ok()? > 0.0 {
+        return None;
+    }
+    let reset =
+        text("daily-ratelimit-reset").and_then(|t| t.parse::<f64>().ok()).filter(|s| s.is_finite() && *s >= 0.0);
+    Some(Duration::from_secs_f64(reset.unwrap_or(1.0).clamp(1.0, 1e9)))
 }
 
 /// The server's hint of when to retry: `Retry-After` (seconds or an HTTP date), else
@@ -365,6 +381,19 @@ mod tests {
             let h = headers(&[("retry-after", bad)]);
             assert!(matches!(status(&p, Method::GET, 429, &h, 1), Decision::Retry(d, _) if d <= p.base_delay));
         }
+    }
+
+    #[test]
+    fn a_spent_daily_quota_is_reported() {
+        let p = RetryPolicy::default();
+        let h =
+            headers(&[("ratelimit-reset", "1"), ("daily-ratelimit-remaining", "0"), ("daily-ratelimit-reset", "3600")]);
+        assert_eq!(status(&p, Method::GET, 429, &h, 1), Decision::TooLongToWait(Duration::from_secs(3600)));
+        let h = headers(&[("ratelimit-reset", "1"), ("daily-ratelimit-remaining", "12")]);
+        assert_eq!(
+            status(&p, Method::GET, 429, &h, 1),
+            Decision::Retry(Duration::from_secs(1), RetryReason::Status(429))
+        );
     }
 
     #[test]

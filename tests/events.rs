@@ -80,10 +80,10 @@ async fn change_events_with_and_without_timestamp() {
         .timestamp(Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap())
         .custom_detail("build", 42)
         .link("https://ci.example.com/42", Some("build 42"))
-        .submit()
+        .send()
         .await
         .unwrap();
-    events.change_event("Config change").submit().await.unwrap();
+    events.change_event("Config change").send().await.unwrap();
     let seen = server.requests();
     assert_eq!(seen[0].target, "/v2/change/enqueue");
     assert_eq!(

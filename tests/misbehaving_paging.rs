@@ -240,3 +240,24 @@ async fn iterating_a_single_resource_is_its_own_error() {
     assert!(matches!(err, Error::NotPaged(_)), "{err:?}");
     assert!(server.requests().is_empty());
 }
+
+#[tokio::test]
+async fn records_deleted_during_a_listing_do_not_hide_others() {
+    // After the first page, its first five records are deleted: the rest shift five places
+    // towards the start. `total` drops by five, so pdrs steps back and misses nothing.
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen = calls.clone();
+    let server = serve(move |req: &Seen| {
+        let call = seen.fetch_add(1, Ordering::SeqCst);
+        let offset = param(req, "offset").unwrap_or(0);
+        let limit = param(req, "limit").unwrap_or(25);
+        let all: Vec<Value> = if call == 0 { (0..300).map(user).collect() } else { (5..300).map(user).collect() };
+        let end = ((offset + limit) as usize).min(all.len());
+        let page = all[(offset as usize).min(end)..end].to_vec();
+        json(200, json!({"users": page, "more": end < all.len(), "total": all.len()}))
+    })
+    .await;
+    let (got, err) = ids(&client(&server.url), ListOptions::new().total(true)).await;
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(got, expected(300), "records read before the deletion are kept, none after it skipped");
+}

@@ -272,3 +272,16 @@ async fn server_text_is_sanitized_and_shortened_in_errors() {
     assert!(text.len() < 2000, "{} bytes", text.len());
     assert_eq!(err.code(), Some(2001));
 }
+
+#[tokio::test]
+async fn the_oauth_token_endpoint_does_not_follow_redirects_elsewhere() {
+    let elsewhere = serve(|_: &Seen| json(200, json!({"access_token": "stolen"}))).await;
+    let identity =
+        scripted(vec![Reply::Http(307, vec![("location", format!("{}/oauth/token", elsewhere.url))], String::new())])
+            .await;
+    let oauth =
+        OAuthClient::new("cid", Some(Secret::new("client-secret"))).unwrap().identity_url(&identity.url).unwrap();
+    let err = oauth.client_credentials(&["incidents.read"]).await.unwrap_err();
+    assert!(matches!(err, Error::RedirectRefused { .. }), "{err:?}");
+    assert!(elsewhere.requests().is_empty(), "the client secret went elsewhere");
+}

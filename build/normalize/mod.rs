@@ -9,6 +9,7 @@
 mod compose;
 mod examples;
 pub mod media;
+pub mod operations;
 pub mod params;
 mod refs;
 mod responses;
@@ -28,6 +29,7 @@ pub struct Rule {
 /// The rules in the order they run. Reference fixes come first so later rules see plain
 /// components; response and schema rules come after media types are settled.
 pub const RULES: &[Rule] = &[
+    Rule { name: "synthesize_operation_ids", apply: operations::synthesize_operation_ids },
     Rule { name: "lift_deep_refs", apply: refs::lift_deep_refs },
     Rule { name: "fix_wrong_kind_refs", apply: refs::fix_wrong_kind_refs },
     Rule { name: "drop_dangling_refs", apply: refs::drop_dangling_refs },

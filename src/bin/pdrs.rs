@@ -304,7 +304,7 @@ async fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Events { action } => match action {
             EventsCommand::Trigger { routing_key, summary, source, severity, dedup_key, events_url } => {
                 let events = events_client(routing_key, events_url, cli)?;
-                let mut trigger = events.trigger(summary, source).severity(severity.as_str().into());
+                let mut trigger = events.trigger(summary, source).severity(severity.parse()?);
                 if let Some(key) = dedup_key {
                     trigger = trigger.dedup_key(key);
                 }
@@ -325,7 +325,7 @@ async fn run(cli: &Cli) -> Result<(), Failure> {
                 if let Some(s) = source {
                     change = change.source(s);
                 }
-                Ok(change.submit().await?)
+                Ok(change.send().await?)
             }
         },
         Command::Mock(args) => Ok(args.run().await.map_err(|e| Error::Config(e.to_string()))?),

@@ -9,11 +9,11 @@ pub struct MockArgs {
     /// Port on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
-    /// Seeded users.
-    #[arg(long, default_value_t = 50)]
+    /// Seeded users (at most 1,000,000).
+    #[arg(long, default_value_t = 50, value_parser = count)]
     pub users: usize,
-    /// Seeded incidents (one a minute from 2026-01-01).
-    #[arg(long, default_value_t = 100)]
+    /// Seeded incidents (one a minute from 2026-01-01; at most 1,000,000).
+    #[arg(long, default_value_t = 100, value_parser = count)]
     pub incidents: usize,
     /// Load this state (a dump from GET /_mock/state) instead of seeding.
     #[arg(long)]
@@ -33,6 +33,16 @@ pub struct MockArgs {
     /// Share of responses cut off half way.
     #[arg(long, default_value_t = 0.0, value_parser = rate)]
     pub truncate_rate: f64,
+}
+
+/// A seed size: 0 to 1,000,000.
+fn count(text: &str) -> Result<usize, String> {
+    let value: usize = text.trim().parse().map_err(|_| format!("{text:?} is not a count"))?;
+    if value <= 1_000_000 {
+        Ok(value)
+    } else {
+        Err(format!("{text} is over the limit of 1000000"))
+    }
 }
 
 /// A share between 0 and 1 (NaN and values outside are usage errors).

@@ -233,7 +233,7 @@ fn list(records: &[Value], op: &Operation, path: &str, query: &[(String, String)
     let matching = records.iter().filter(|r| matches_filters(r, query));
     if op.paging == Paging::Offset {
         let offset: usize = get("offset").and_then(|o| o.parse().ok()).unwrap_or(0);
-        if offset + limit > crate::OFFSET_CAP as usize {
+        if offset.saturating_add(limit) > crate::OFFSET_CAP as usize {
             return error(
                 StatusCode::BAD_REQUEST,
                 2002,
@@ -262,7 +262,7 @@ fn list(records: &[Value], op: &Operation, path: &str, query: &[(String, String)
     let start: usize = get(token).and_then(|c| c.parse().ok()).unwrap_or(0);
     let all: Vec<&Value> = matching.collect();
     let page: Vec<Value> = all.iter().skip(start).take(limit).map(|r| (*r).clone()).collect();
-    let next = (start + page.len() < all.len()).then(|| (start + page.len()).to_string());
+    let next = (start.saturating_add(page.len()) < all.len()).then(|| (start + page.len()).to_string());
     let next_key = if op.paging == Paging::After { "after" } else { "next_cursor" };
     Json(json!({ field: page, "limit": limit, next_key: next })).into_response()
 }
