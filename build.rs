@@ -43,7 +43,18 @@ fn run() -> Result<(), String> {
     let mut report = Vec::new();
     let mut generated_docs = Vec::new();
     for doc in documents::DOCUMENTS {
-        let path = documents::locate(&dir, doc)?;
+        let path = match documents::locate(&dir, doc)? {
+            documents::Located::Found(path) => path,
+            documents::Located::Fallback(path) => {
+                println!("cargo::warning={} is not in {}: using {}", doc.file, dir.display(), path.display());
+                path
+            }
+            documents::Located::Missing => {
+                println!("cargo::warning={} is in neither {} nor openapi/: pdrs::{} is left out", doc.file, dir.display(), doc.module);
+                codegen::write_module(&out_dir, doc, None)?;
+                continue;
+            }
+        };
         println!("cargo:rerun-if-changed={}", path.display());
         let mut spec = documents::read(&path)?;
         for (rule, sites) in normalize::apply(&mut spec) {

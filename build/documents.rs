@@ -33,24 +33,45 @@ pub fn openapi_dir() -> Result<PathBuf, String> {
     if let Ok(dir) = std::env::var(DIR_ENV) {
         return Ok(PathBuf::from(dir));
     }
+    default_dir()
+}
+
+/// `openapi/` in the crate (links to PagerDuty's documents).
+pub fn default_dir() -> Result<PathBuf, String> {
     let manifest = std::env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?;
     Ok(Path::new(&manifest).join("openapi"))
 }
 
-/// The path of one document, or the one-line explanation of what to put where.
-pub fn locate(dir: &Path, doc: &Document) -> Result<PathBuf, String> {
+/// Where one document comes from.
+pub enum Located {
+    /// The chosen folder has it.
+    Found(PathBuf),
+    /// `$PDRS_OPENAPI_DIR` lacks it; `openapi/` has it.
+    Fallback(PathBuf),
+    /// `$PDRS_OPENAPI_DIR` lacks it and so does `openapi/`: the API is left out.
+    Missing,
+}
+
+/// The path of one document. The default folder must hold every document (else the error
+/// says what to put where); a `$PDRS_OPENAPI_DIR` may hold only some (an older revision, say):
+/// the others come from `openapi/`, or are left out when it lacks them too.
+pub fn locate(dir: &Path, doc: &Document) -> Result<Located, String> {
     let path = dir.join(doc.file);
     if path.is_file() {
-        Ok(path)
-    } else {
-        Err(format!(
-            "OpenAPI document {} not found: put PagerDuty's {} in {} (openapi/ links to ../shared/openapi), or set {}=<folder holding it>",
-            path.display(),
-            doc.file,
-            dir.display(),
-            DIR_ENV
-        ))
+        return Ok(Located::Found(path));
     }
+    let default = default_dir()?;
+    if std::env::var_os(DIR_ENV).is_some() && default != dir {
+        let fallback = default.join(doc.file);
+        return Ok(if fallback.is_file() { Located::Fallback(fallback) } else { Located::Missing });
+    }
+    Err(format!(
+        "OpenAPI document {} not found: put PagerDuty's {} in {} (openapi/ links to ../shared/openapi), or set {}=<folder holding it>",
+        path.display(),
+        doc.file,
+        dir.display(),
+        DIR_ENV
+    ))
 }
 
 /// Reads and parses one document.

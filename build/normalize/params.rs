@@ -163,3 +163,50 @@ pub fn inject_paging_params(doc: &mut Value) -> usize {
     });
     n
 }
+
+/// Rule: every `{name}` of a path template is declared as a path parameter of each of its
+/// operations (a string when the document forgets one; progenitor cannot build the URL
+/// otherwise), and a declared path parameter the template does not have is removed.
+pub fn declare_path_params(doc: &mut Value) -> usize {
+    let snapshot = doc.clone();
+    let mut n = 0;
+    let Some(Value::Object(paths)) = doc.get_mut("paths") else { return 0 };
+    for (path, item) in paths.iter_mut() {
+        let names: Vec<String> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string()))
+            .collect();
+        let Value::Object(item) = item else { continue };
+        let shared: Vec<Value> = item.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
+        let declared_in = |list: &[Value], name: &str| {
+            list.iter().any(|p| {
+                let p = resolve(&snapshot, p);
+                p.get("in").and_then(Value::as_str) == Some("path") && p.get("name").and_then(Value::as_str) == Some(name)
+            })
+        };
+        for (method, op) in item.iter_mut() {
+            if !crate::json::METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            let Value::Object(op) = op else { continue };
+            let list = op.entry("parameters").or_insert_with(|| json!([]));
+            let Value::Array(list) = list else { continue };
+            let before = list.len();
+            list.retain(|p| {
+                let p = resolve(&snapshot, p);
+                p.get("in").and_then(Value::as_str) != Some("path")
+                    || p.get("name").and_then(Value::as_str).is_some_and(|name| names.iter().any(|n| n == name))
+            });
+            let mut touched = list.len() != before;
+            for name in &names {
+                if !declared_in(list, name) && !declared_in(&shared, name) {
+                    list.push(json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }));
+                    touched = true;
+                }
+            }
+            n += usize::from(touched);
+        }
+    }
+    n
+}

@@ -66,6 +66,30 @@ pub fn drop_bad_defaults(doc: &mut Value) -> usize {
     n
 }
 
+/// Rule: an `enum` of non-array values on an array schema belongs to its items (older documents
+/// put `include[]`'s allowed values there): it moves into `items`.
+pub fn move_array_enums_to_items(doc: &mut Value) -> usize {
+    let mut n = 0;
+    for_each_schema(doc, |_, schema| {
+        if schema.get("type").and_then(Value::as_str) != Some("array") {
+            return;
+        }
+        let misplaced = schema.get("enum").and_then(Value::as_array).is_some_and(|e| e.iter().any(|v| !v.is_array()));
+        if !misplaced {
+            return;
+        }
+        let values = schema.remove("enum").unwrap_or(Value::Null);
+        let items = schema.entry("items").or_insert_with(|| serde_json::json!({}));
+        if let Value::Object(items) = items {
+            if !items.contains_key("enum") && !items.contains_key("$ref") {
+                items.insert("enum".into(), values);
+            }
+        }
+        n += 1;
+    });
+    n
+}
+
 /// Rule: `title` is removed from every schema that is not a component's root. typify names a
 /// type after its title, so inline titles clash with components (`Team`) or silently merge
 /// unrelated types that share one (`Datetime`); without them types are named by position.

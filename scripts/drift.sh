@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Builds pdrs against every revision of PagerDuty's documents under ../shared/openapi-history/
+# and against today's, and reports per revision whether `cargo check --lib` passes and how many
+# REST operations are typed out of those in the document.
+#
+#   ./scripts/drift.sh [DIR...]      (default: every folder of ../shared/openapi-history, then today's)
+#
+# Uses its own target folder (target/drift) so the main build cache is left alone.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target/drift}
+if [ $# -gt 0 ]; then
+  dirs=("$@")
+else
+  dirs=(../shared/openapi-history/*/ openapi/)
+fi
+printf '%-40s %-7s %s\n' "revision" "builds" "REST operations typed / in the document"
+status=0
+for dir in "${dirs[@]}"; do
+  dir=${dir%/}
+  log="$CARGO_TARGET_DIR/drift-$(basename "$dir").log"
+  mkdir -p "$CARGO_TARGET_DIR"
+  if PDRS_OPENAPI_DIR="$(cd "$dir" && pwd)" cargo check --lib >"$log" 2>&1; then
+    builds=yes
+  else
+    builds=no
+    status=1
+  fi
+  out=$(ls -td "$CARGO_TARGET_DIR"/debug/build/pdrs-*/out 2>/dev/null | head -1)
+  typed=$(grep -c 'async fn send_generated' "$out/rest.rs" 2>/dev/null || echo 0)
+  total=$(awk -F'\t' '$1 == "rest"' "$out/operations.tsv" 2>/dev/null | wc -l)
+  printf '%-40s %-7s %s / %s\n' "$dir" "$builds" "$typed" "$total"
+  [ "$builds" = yes ] || tail -5 "$log" | sed 's/^/    /'
+done
+exit $status
