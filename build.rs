@@ -50,7 +50,12 @@ fn run() -> Result<(), String> {
                 path
             }
             documents::Located::Missing => {
-                println!("cargo::warning={} is in neither {} nor openapi/: pdrs::{} is left out", doc.file, dir.display(), doc.module);
+                println!(
+                    "cargo::warning={} is in neither {} nor openapi/: pdrs::{} is left out",
+                    doc.file,
+                    dir.display(),
+                    doc.module
+                );
                 codegen::write_module(&out_dir, doc, None)?;
                 continue;
             }

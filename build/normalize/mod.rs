@@ -13,7 +13,7 @@ pub mod operations;
 pub mod params;
 mod refs;
 mod responses;
-mod schemas;
+pub mod schemas;
 pub mod targets;
 
 use serde_json::Value;

@@ -172,17 +172,15 @@ pub fn declare_path_params(doc: &mut Value) -> usize {
     let mut n = 0;
     let Some(Value::Object(paths)) = doc.get_mut("paths") else { return 0 };
     for (path, item) in paths.iter_mut() {
-        let names: Vec<String> = path
-            .split('{')
-            .skip(1)
-            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string()))
-            .collect();
+        let names: Vec<String> =
+            path.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string())).collect();
         let Value::Object(item) = item else { continue };
         let shared: Vec<Value> = item.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
         let declared_in = |list: &[Value], name: &str| {
             list.iter().any(|p| {
                 let p = resolve(&snapshot, p);
-                p.get("in").and_then(Value::as_str) == Some("path") && p.get("name").and_then(Value::as_str) == Some(name)
+                p.get("in").and_then(Value::as_str) == Some("path")
+                    && p.get("name").and_then(Value::as_str) == Some(name)
             })
         };
         for (method, op) in item.iter_mut() {
