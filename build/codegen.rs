@@ -7,10 +7,18 @@ use quote::quote;
 use serde_json::Value;
 use std::path::Path;
 
+/// Generated types the hand-written layer uses where a revision has them: (module, type, what
+/// uses it). The build emits `cfg(pdrs_has_<module>_<type>)` for each one generated, and a
+/// warning naming the feature left out for each one missing.
+pub const OPTIONAL_TYPES: &[(&str, &str, &str)] =
+    &[("rest", "Incident", "webhooks::Event::incident"), ("rest", "Service", "webhooks::Event::service")];
+
 /// Generated source of one document.
 pub struct Generated {
     /// The module's source text.
     pub source: String,
+    /// Names of the top-level items of the `types` module.
+    pub type_names: Vec<String>,
     /// Request and response types per operation (for the examples test).
     pub operations: Vec<postprocess::OperationTypes>,
 }
@@ -33,15 +41,25 @@ pub fn generate(doc: &Document, spec: &Value) -> Result<Generated, String> {
     postprocess::open_enums(&mut file);
     postprocess::untest_doc_snippets(&mut file);
     let operations = postprocess::operation_types(&file);
+    let type_names = postprocess::type_names(&file);
     postprocess::typed_errors(&mut file);
     postprocess::redact_credentials(&mut file, &crate::credentials::credential_fields(spec));
-    Ok(Generated { source: prettyplease::unparse(&file), operations })
+    Ok(Generated { source: prettyplease::unparse(&file), type_names, operations })
 }
 
 /// Writes `<module>.rs` into `out_dir` (empty when the module's features are off) and tells
 /// cargo whether the module exists (`cfg(pdrs_<module>)`).
 pub fn write_module(out_dir: &Path, doc: &Document, generated: Option<&Generated>) -> Result<(), String> {
     println!("cargo::rustc-check-cfg=cfg(pdrs_{})", doc.module);
+    for (module, ty, user) in OPTIONAL_TYPES.iter().filter(|(m, _, _)| *m == doc.module) {
+        let cfg = format!("pdrs_has_{module}_{}", ty.to_ascii_lowercase());
+        println!("cargo::rustc-check-cfg=cfg({cfg})");
+        match generated {
+            Some(g) if g.type_names.iter().any(|n| n == ty) => println!("cargo::rustc-cfg={cfg}"),
+            Some(_) => println!("cargo::warning={}: no type {ty} in this revision; {user} is left out", doc.file),
+            None => {}
+        }
+    }
     let path = out_dir.join(format!("{}.rs", doc.module));
     let text = match generated {
         Some(g) => {

@@ -364,3 +364,20 @@ pub fn redact_credentials(file: &mut syn::File, secrets: &std::collections::BTre
     items.extend(impls);
     n
 }
+
+/// The names of the structs and enums of the `types` module.
+pub fn type_names(file: &syn::File) -> Vec<String> {
+    let items = file.items.iter().find_map(|item| match item {
+        Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| items),
+        _ => None,
+    });
+    items
+        .into_iter()
+        .flatten()
+        .filter_map(|item| match item {
+            Item::Struct(s) => Some(s.ident.to_string()),
+            Item::Enum(e) => Some(e.ident.to_string()),
+            _ => None,
+        })
+        .collect()
+}

@@ -122,16 +122,18 @@ pub struct Event {
 }
 
 impl Event {
-    /// The data as a REST incident, for `incident.*` events (feature `incidents`).
-    #[cfg(feature = "incidents")]
+    /// The data as a REST incident, for `incident.*` events (feature `incidents`; present when
+    /// the REST document describes `Incident`).
+    #[cfg(all(feature = "incidents", pdrs_has_rest_incident))]
     pub fn incident(&self) -> Option<crate::rest::types::Incident> {
         (self.resource_type.as_deref() == Some("incident"))
             .then(|| serde_json::from_value(self.data.clone()).ok())
             .flatten()
     }
 
-    /// The data as a REST service, for `service.*` events (feature `services`).
-    #[cfg(feature = "services")]
+    /// The data as a REST service, for `service.*` events (feature `services`; present when
+    /// the REST document describes `Service`).
+    #[cfg(all(feature = "services", pdrs_has_rest_service))]
     pub fn service(&self) -> Option<crate::rest::types::Service> {
         (self.resource_type.as_deref() == Some("service"))
             .then(|| serde_json::from_value(self.data.clone()).ok())
