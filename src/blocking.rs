@@ -80,6 +80,58 @@ impl RestClient {
         self.runtime.block_on(self.inner.rdelete(target))
     }
 
+    /// PATCH a JSON body, returning the decoded body.
+    pub fn jpatch<T: DeserializeOwned>(&self, target: impl Into<Target>, body: &impl Serialize) -> Result<T> {
+        self.runtime.block_on(self.inner.jpatch(target, body))
+    }
+
+    /// PATCH an entity, wrapped and unwrapped.
+    pub fn rpatch<T: DeserializeOwned>(&self, target: impl Into<Target>, body: &impl Serialize) -> Result<T> {
+        self.runtime.block_on(self.inner.rpatch(target, body))
+    }
+
+    /// A raw request (any method, any path) sent to completion: query, headers and a JSON body
+    /// are set on the async [`RawRequest`](crate::RawRequest) the closure receives, e.g.
+    /// `pd.request(Method::GET, "/beta/things", |r| r.header("X-EARLY-ACCESS", "things"))`.
+    pub fn request(
+        &self,
+        method: crate::Method,
+        target: impl Into<Target>,
+        build: impl FnOnce(crate::RawRequest<'_>) -> crate::RawRequest<'_>,
+    ) -> Result<Value> {
+        self.runtime.block_on(build(self.inner.request(method, target)).json())
+    }
+
+    /// The typed client of every REST operation; run its calls with [`block_on`](Self::block_on):
+    /// `pd.block_on(pd.api().list_users().limit(10).send())`.
+    #[cfg(pdrs_rest)]
+    pub fn api(&self) -> &crate::rest::Client {
+        self.inner.api()
+    }
+
+    /// Runs a future (a typed call, say) to completion on this client's runtime.
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+
+    /// The total number of records of an offset-paged list.
+    pub fn get_total(&self, path: &str, options: ListOptions) -> Result<u64> {
+        self.runtime.block_on(self.inner.get_total(path, options))
+    }
+
+    /// Every record of a time-ranged list past the 10,000 record cap, as an iterator (see
+    /// [`crate::RestClient::iter_history`]).
+    pub fn iter_history<T: DeserializeOwned + Send + 'static>(
+        &self,
+        path: &str,
+        since: chrono::DateTime<chrono::Utc>,
+        until: chrono::DateTime<chrono::Utc>,
+        options: ListOptions,
+    ) -> Result<Iter<T>> {
+        let _guard = self.runtime.enter();
+        Ok(Iter { stream: self.inner.iter_history(path, since, until, options), runtime: self.runtime.clone() })
+    }
+
     /// Every record of a list, as an iterator (see [`crate::RestClient::iter_all`]).
     pub fn iter_all<T: DeserializeOwned + Send + 'static>(&self, path: &str, options: ListOptions) -> Result<Iter<T>> {
         let _guard = self.runtime.enter();

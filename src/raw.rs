@@ -143,7 +143,10 @@ fn wrappers(
 ) -> Result<(Option<&'static str>, Option<&'static str>)> {
     let base = client.pipeline().base_url();
     let url = target.resolve(base)?;
-    let op = canonical_path(base, &url).and_then(|path| spec::find(method, path));
+    // A PATCH the spec does not describe wraps like the PUT of the same resource.
+    let op = canonical_path(base, &url).and_then(|path| {
+        spec::find(method, path).or_else(|| (method == "PATCH").then(|| spec::find("PUT", path)).flatten())
+    });
     Ok(op.map(|op| (op.request_wrapper, op.response_wrapper)).unwrap_or((None, None)))
 }
 
@@ -277,6 +280,14 @@ impl RestClient {
         let body =
             serde_json::to_value(body).map_err(|e| Error::invalid(format!("the body does not serialize: {e}")))?;
         self.entity(Method::PUT, target.into(), Some(body)).await
+    }
+
+    /// PATCH an entity, wrapped and unwrapped like [`rpost`](Self::rpost) (as the PUT of the same
+    /// resource when the spec describes no PATCH for it).
+    pub async fn rpatch<T: DeserializeOwned>(&self, target: impl Into<Target>, body: &impl Serialize) -> Result<T> {
+        let body =
+            serde_json::to_value(body).map_err(|e| Error::invalid(format!("the body does not serialize: {e}")))?;
+        self.entity(Method::PATCH, target.into(), Some(body)).await
     }
 
     /// DELETE; succeeds on any 2xx.

@@ -2,6 +2,7 @@
 #![cfg(feature = "blocking")]
 
 use httpmock::prelude::*;
+use pdrs::prelude::*;
 use pdrs::ListOptions;
 use serde_json::{json, Value};
 
@@ -56,4 +57,49 @@ fn blocking_events_trigger_and_resolve() {
     assert_eq!(events.resolve(&key).unwrap(), "k1");
     trigger.assert();
     resolve.assert();
+}
+
+#[test]
+fn blocking_parity_raw_patch_totals_history_and_typed_calls() {
+    let server = MockServer::start();
+    let patch = server.mock(|when, then| {
+        when.method(PATCH).path("/teams/PT1").json_body(json!({"team": {"name": "Ops 2"}}));
+        then.status(200).json_body(json!({"team": {"id": "PT1", "name": "Ops 2"}}));
+    });
+    let raw = server.mock(|when, then| {
+        when.method(GET).path("/beta/things").header("x-early-access", "things");
+        then.status(200).json_body(json!({"things": [1, 2]}));
+    });
+    server.mock(|when, then| {
+        when.method(GET).path("/incidents").query_param("total", "true").query_param("limit", "1");
+        then.status(200).json_body(json!({"incidents": [{"id": "I1"}], "total": 3, "more": true}));
+    });
+    server.mock(|when, then| {
+        when.method(GET).path("/incidents").query_param("offset", "0").query_param("limit", "100");
+        then.status(200).json_body(json!({"incidents": [{"id": "I1"}, {"id": "I2"}, {"id": "I3"}], "more": false}));
+    });
+    server.mock(|when, then| {
+        when.method(GET).path("/users");
+        then.status(200).json_body(json!({"users": [{"id": "PU1"}], "more": false}));
+    });
+    let pd = pdrs::blocking::RestClient::from_async(
+        pdrs::RestClient::builder("blocking-token-1").base_url(server.base_url()),
+    )
+    .unwrap();
+    let team: Value = pd.rpatch("/teams/PT1", &json!({"name": "Ops 2"})).unwrap();
+    assert_eq!(team["name"], "Ops 2");
+    let body = pd.request(pdrs::Method::GET, "/beta/things", |r| r.header("X-EARLY-ACCESS", "things")).unwrap();
+    assert_eq!(body["things"], json!([1, 2]));
+    assert_eq!(pd.get_total("/incidents", ListOptions::new()).unwrap(), 3);
+    let since = chrono::Utc::now() - chrono::Duration::days(7);
+    let history: Vec<Value> = pd
+        .iter_history("/incidents", since, chrono::Utc::now(), ListOptions::new())
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(history.len(), 3);
+    let users = pd.block_on(pd.api().list_users().send()).unwrap().into_inner();
+    assert_eq!(users.users.len(), 1);
+    patch.assert();
+    raw.assert();
 }

@@ -69,3 +69,44 @@ fn debug_output_never_contains_the_token() {
     assert!(!text.contains("super-secret-token"), "{text}");
     assert!(text.contains("…abcd"), "{text}");
 }
+
+/// Typed calls return `pdrs::Error`: `?` works, with the same question methods as raw calls.
+#[tokio::test]
+async fn typed_calls_use_pdrs_error_with_question_mark() {
+    async fn fetch(pd: &pdrs::RestClient, id: &str) -> Result<String, pdrs::Error> {
+        let user = pd.api().get_user().id(id).send().await?.into_inner();
+        Ok(user.user.and_then(|u| u.id).unwrap_or_default())
+    }
+    let server = httpmock::MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/users/P401");
+            then.status(401).json_body(serde_json::json!({"error": {"message": "Invalid token", "code": 2006}}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.path("/users/P404");
+            then.status(404).json_body(serde_json::json!({"error": {"message": "Not Found", "code": 2100}}));
+        })
+        .await;
+    let limited = server
+        .mock_async(|when, then| {
+            when.path("/users/P429");
+            then.status(429).header("ratelimit-reset", "0").json_body(serde_json::json!({"error": {"code": 2020}}));
+        })
+        .await;
+    let pd = pdrs::RestClient::builder("typed-token-0000")
+        .base_url(server.base_url())
+        .retry(pdrs::RetryPolicy::default().max_attempts(3))
+        .build()
+        .unwrap();
+    let err = fetch(&pd, "P401").await.unwrap_err();
+    assert!(err.is_unauthorized() && err.status().map(|s| s.as_u16()) == Some(401), "{err}");
+    assert!(err.to_string().contains("127.0.0.1"), "names the host: {err}");
+    let err = fetch(&pd, "P404").await.unwrap_err();
+    assert!(err.is_not_found() && err.code() == Some(2100), "{err:?}");
+    let err = fetch(&pd, "P429").await.unwrap_err();
+    assert!(err.is_rate_limited() && err.code() == Some(2020), "{err:?}");
+    limited.assert_calls_async(3).await;
+}
