@@ -71,7 +71,8 @@ fn run() -> Result<(), String> {
             None
         } else {
             let pruned = select::prune(&spec, &enabled);
-            Some(codegen::generate(doc, &pruned)?)
+            let paging: Vec<_> = rows.iter().map(table::Row::paging).collect();
+            Some(codegen::generate(doc, &pruned, &paging)?)
         };
         codegen::write_module(&out_dir, doc, generated.as_ref())?;
         if let Some(generated) = generated {

@@ -24,7 +24,7 @@ pub struct Generated {
 }
 
 /// Generates the client and types of one document.
-pub fn generate(doc: &Document, spec: &Value) -> Result<Generated, String> {
+pub fn generate(doc: &Document, spec: &Value, paging: &[(String, &str, Option<String>)]) -> Result<Generated, String> {
     let api: openapiv3::OpenAPI = serde_json::from_value(spec.clone())
         .map_err(|e| format!("{}: normalized document is not OpenAPI 3.0: {e}", doc.file))?;
     let mut settings = GenerationSettings::new();
@@ -43,6 +43,7 @@ pub fn generate(doc: &Document, spec: &Value) -> Result<Generated, String> {
     let operations = postprocess::operation_types(&file);
     let type_names = postprocess::type_names(&file);
     postprocess::typed_errors(&mut file);
+    postprocess::typed_streams(&mut file, paging);
     postprocess::redact_credentials(&mut file, &crate::credentials::credential_fields(spec));
     Ok(Generated { source: prettyplease::unparse(&file), type_names, operations })
 }

@@ -381,3 +381,118 @@ pub fn type_names(file: &syn::File) -> Vec<String> {
         })
         .collect()
 }
+
+/// The item type of a list response: the `Vec<T>` (or `Option<Vec<T>>`) field named `items`
+/// (by its wire name) of struct `response` in `types`.
+fn item_type(types: &[Item], response: &str, items: &str) -> Option<syn::Type> {
+    let strukt = types.iter().find_map(|item| match item {
+        Item::Struct(s) if s.ident == response => Some(s),
+        _ => None,
+    })?;
+    let field = strukt.fields.iter().find(|f| {
+        let mut name = f.ident.as_ref().map(|i| syn::ext::IdentExt::unraw(i).to_string()).unwrap_or_default();
+        for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+            let _ = attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("rename") {
+                    name = meta.value()?.parse::<syn::LitStr>()?.value();
+                } else if meta.input.peek(syn::Token![=]) {
+                    meta.value()?.parse::<syn::Expr>()?;
+                }
+                Ok(())
+            });
+        }
+        name == items
+    })?;
+    // Peel Option<..> and Vec<..>.
+    fn inner<'t>(ty: &'t syn::Type, wrapper: &str) -> Option<&'t syn::Type> {
+        let syn::Type::Path(p) = ty else { return None };
+        let last = p.path.segments.last()?;
+        if last.ident != wrapper {
+            return None;
+        }
+        match &last.arguments {
+            syn::PathArguments::AngleBracketed(a) => match a.args.first()? {
+                syn::GenericArgument::Type(t) => Some(t),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+    let ty = inner(&field.ty, "Option").unwrap_or(&field.ty);
+    let item = inner(ty, "Vec")?.clone();
+    // Inside the builder module types are named `types::X`.
+    Some(match item {
+        syn::Type::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 && p.path.leading_colon.is_none() => {
+            let ident = &p.path.segments[0];
+            if ident.arguments.is_empty() && ident.ident.to_string().chars().next().is_some_and(char::is_uppercase) {
+                syn::parse_quote!(types::#ident)
+            } else {
+                syn::Type::Path(p)
+            }
+        }
+        other => other,
+    })
+}
+
+/// Gives the builder of every paged operation (offset, cursor, `after`, analytics) a
+/// `stream()`: every item of the listing, typed, on the paging engine of `iter_all` (the
+/// operation table says how it pages and where the items are).
+pub fn typed_streams(file: &mut syn::File, paging: &[(String, &str, Option<String>)]) -> usize {
+    let types: Vec<Item> = file
+        .items
+        .iter()
+        .find_map(|item| match item {
+            Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| items.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let Some(builders) = file.items.iter_mut().find_map(|item| match item {
+        Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    }) else {
+        return 0;
+    };
+    let mut n = 0;
+    for item in builders.iter_mut() {
+        let Item::Impl(imp) = item else { continue };
+        let mut added = Vec::new();
+        for it in &imp.items {
+            let syn::ImplItem::Fn(f) = it else { continue };
+            if f.sig.ident != "send_generated" {
+                continue;
+            }
+            let block = &f.block;
+            let body_text = quote!(#block).to_string();
+            let Some(op_id) = body_text.split("operation_id :").nth(1).and_then(|rest| rest.split('"').nth(1)) else {
+                continue;
+            };
+            let Some((_, kind, Some(items))) = paging.iter().find(|(name, _, _)| name == op_id) else { continue };
+            if *kind == "none" {
+                continue;
+            }
+            let syn::ReturnType::Type(_, ty) = &f.sig.output else { continue };
+            let text = quote!(#ty).to_string().replace(' ', "");
+            let Some(success) = text
+                .strip_prefix("Result<ResponseValue<types::")
+                .and_then(|t| t.split_once(">,"))
+                .map(|(s, _)| s.to_string())
+            else {
+                continue;
+            };
+            let Some(item_ty) = item_type(&types, &success, items) else { continue };
+            added.push(syn::ImplItem::Fn(syn::parse_quote! {
+                /// Every item of this listing, page after page, as a `Stream` of typed items
+                /// on pdrs's paging engine (the checks of `RestClient::iter_all`: each record
+                /// once, a typed error when pages do not add up, the 10,000 record cap
+                /// reported). The query set on this builder applies to every page.
+                pub fn stream(self) -> ::futures::stream::BoxStream<'a, crate::Result<#item_ty>> {
+                    let pipeline = self.client.inner.clone();
+                    crate::paging::typed_stream(pipeline, self.send_generated())
+                }
+            }));
+            n += 1;
+        }
+        imp.items.extend(added);
+    }
+    n
+}

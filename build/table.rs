@@ -34,6 +34,11 @@ pub struct Row {
 }
 
 impl Row {
+    /// (method name, paging kind, items field) of the row, for typed streams.
+    pub fn paging(&self) -> (String, &'static str, Option<String>) {
+        (self.name.clone(), self.paging, self.items.clone())
+    }
+
     /// (method name, METHOD, path) of the row.
     pub fn key(&self) -> (String, String, String) {
         (self.name.clone(), self.method.clone(), self.path.clone())

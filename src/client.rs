@@ -93,6 +93,19 @@ impl RestClient {
         self.pipeline.metrics().into_iter().map(|(k, v)| (k, v.time)).collect()
     }
 
+    /// The client of a pipeline (for typed streams, which start from a generated builder).
+    pub(crate) fn from_pipeline(pipeline: Pipeline) -> Self {
+        Self {
+            #[cfg(pdrs_rest)]
+            api: crate::rest::Client::new_with_client(
+                pipeline.base_url().as_str().trim_end_matches('/'),
+                pipeline.http().clone(),
+                pipeline.clone(),
+            ),
+            pipeline,
+        }
+    }
+
     /// A client sharing everything with this one (connections, rate limiter, metrics) but using
     /// `policy` for retries and the call deadline: `pd.with_retry(RetryPolicy::none()).api()…`
     /// overrides the policy for the typed and raw calls made through it.

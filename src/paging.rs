@@ -111,6 +111,42 @@ fn decode<T: DeserializeOwned + 'static>(value: Value) -> Result<T> {
     }
 }
 
+/// The typed stream behind every generated builder's `stream()`: the builder's request is built
+/// (not sent), then listed page by page with its query (or, for analytics, its body's filters
+/// and limit) on the paging engine, each record decoded into `T`.
+#[doc(hidden)]
+pub fn typed_stream<'a, T, R, E, F>(pipeline: crate::pipeline::Pipeline, call: F) -> BoxStream<'a, Result<T>>
+where
+    T: DeserializeOwned + Send + 'static,
+    R: Send + 'a,
+    E: Send + 'a,
+    F: std::future::Future<Output = std::result::Result<R, progenitor_client::Error<E>>> + Send + 'a,
+{
+    let records = async move {
+        let request = crate::pipeline::typed::capture(call).await?;
+        let client = RestClient::from_pipeline(pipeline);
+        let mut url = request.url().clone();
+        let mut options = ListOptions::new();
+        for (k, v) in url.query_pairs() {
+            options = options.param(k, v);
+        }
+        url.set_query(None);
+        let path = url.path().to_string();
+        let plan = client.plan(url.as_str())?;
+        let body: Value = request
+            .body()
+            .and_then(reqwest::Body::as_bytes)
+            .and_then(|b| serde_json::from_slice(b).ok())
+            .unwrap_or(Value::Null);
+        if let Some(limit) = body.get("limit").and_then(Value::as_u64) {
+            options = options.page_size(limit);
+        }
+        let filters = body.get("filters").cloned().unwrap_or_else(|| Value::Object(Map::new()));
+        Ok::<_, Error>(client.plan_records(plan, options, filters, &path).map(|r| r.and_then(decode::<T>)))
+    };
+    stream::once(records).try_flatten().boxed()
+}
+
 /// How one listing pages, resolved from the operation table.
 struct Plan {
     target: Target,
@@ -148,12 +184,26 @@ impl RestClient {
             Ok(p) => p,
             Err(e) => return stream::once(async { Err(e) }).boxed(),
         };
-        let raw = match plan.paging {
+        self.plan_records(plan, options, Value::Object(Map::new()), path).map(|r| r.and_then(decode)).boxed()
+    }
+
+    /// The records of a planned listing; `filters` is the body filter of analytics listings.
+    fn plan_records(
+        &self,
+        plan: Plan,
+        options: ListOptions,
+        filters: Value,
+        path: &str,
+    ) -> BoxStream<'static, Result<Value>> {
+        match plan.paging {
             Paging::Cursor => self.token_records(plan, options, "cursor", "next_cursor", path),
             Paging::After => self.token_records(plan, options, "after", "after", path),
+            Paging::AnalyticsBody => {
+                let kind = pager::TokenKind::Analytics { filters };
+                pager::records(pager::TokenPager::new(self.clone(), plan.target, plan.items, options, kind, path))
+            }
             _ => pager::records(pager::OffsetPager::new(self.clone(), plan.target, plan.items, options, path)),
-        };
-        raw.map(|r| r.and_then(decode)).boxed()
+        }
     }
 
     /// Cursor paging over any cursor endpoint (`limit`, `cursor` in; `next_cursor` out).

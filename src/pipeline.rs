@@ -335,6 +335,11 @@ impl Pipeline {
         operation: &str,
     ) -> reqwest::Result<reqwest::Response> {
         let path = spec::by_name(self.shared.api, operation).map(|op| op.path);
+        let mut slot = Some(request);
+        if typed::captured(&mut slot) {
+            return Ok(typed::failure_response(crate::Error::invalid("captured, not sent")));
+        }
+        let Some(request) = slot else { return Ok(typed::failure_response(crate::Error::invalid("no request"))) };
         typed::note_host(self.shared.base_url.host_str().unwrap_or(""));
         match self.send(request, path).await.0 {
             Ok(answer) => Ok(answer.into_response()),
@@ -425,6 +430,9 @@ pub mod typed {
     struct Call {
         failure: Option<crate::Error>,
         host: String,
+        /// Capture mode: the request is kept here instead of being sent.
+        capture: bool,
+        captured: Option<reqwest::Request>,
     }
 
     tokio::task_local! {
@@ -434,6 +442,41 @@ pub mod typed {
     /// Marks a stand-in response for a failure of the pipeline.
     #[derive(Clone, Debug)]
     struct Failed(String);
+
+    /// In capture mode, keeps the request and returns true: it is not to be sent.
+    pub(crate) fn captured(request: &mut Option<reqwest::Request>) -> bool {
+        CALL.try_with(|c| {
+            let mut c = c.borrow_mut();
+            if c.capture {
+                c.captured = request.take();
+                true
+            } else {
+                false
+            }
+        })
+        .unwrap_or(false)
+    }
+
+    /// Runs a generated call up to the point of sending and returns the request it built
+    /// (URL, query, headers, body), without sending it.
+    pub(crate) async fn capture<T, E, F>(call: F) -> crate::Result<reqwest::Request>
+    where
+        F: Future<Output = Result<T, progenitor_client::Error<E>>>,
+    {
+        let start = Call { capture: true, ..Call::default() };
+        CALL.scope(RefCell::new(start), async move {
+            let result = call.await;
+            CALL.with(|c| {
+                let mut c = c.borrow_mut();
+                match (c.captured.take(), result) {
+                    (Some(request), _) => Ok(request),
+                    (None, Err(progenitor_client::Error::InvalidRequest(m))) => Err(crate::Error::InvalidInput(m)),
+                    (None, _) => Err(crate::Error::invalid("the call built no request")),
+                }
+            })
+        })
+        .await
+    }
 
     pub(crate) fn note_host(host: &str) {
         let _ = CALL.try_with(|c| host.clone_into(&mut c.borrow_mut().host));
