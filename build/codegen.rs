@@ -52,13 +52,15 @@ pub fn generate(doc: &Document, spec: &Value, paging: &[(String, &str, Option<St
 /// cargo whether the module exists (`cfg(pdrs_<module>)`).
 pub fn write_module(out_dir: &Path, doc: &Document, generated: Option<&Generated>) -> Result<(), String> {
     println!("cargo::rustc-check-cfg=cfg(pdrs_{})", doc.module);
-    for (module, ty, user) in OPTIONAL_TYPES.iter().filter(|(m, _, _)| *m == doc.module) {
+    for (module, ty, feature, user) in OPTIONAL_TYPES.iter().filter(|(m, _, _, _)| *m == doc.module) {
         let cfg = format!("pdrs_has_{module}_{}", ty.to_ascii_lowercase());
         println!("cargo::rustc-check-cfg=cfg({cfg})");
         match generated {
             Some(g) if g.type_names.iter().any(|n| n == ty) => println!("cargo::rustc-cfg={cfg}"),
-            Some(_) => println!("cargo::warning={}: no type {ty} in this revision; {user} is left out", doc.file),
-            None => {}
+            Some(_) if crate::documents::feature_enabled(feature) => {
+                println!("cargo::warning={}: no type {ty} in this revision; {user} is left out", doc.file)
+            }
+            _ => {}
         }
     }
     let path = out_dir.join(format!("{}.rs", doc.module));
