@@ -7,11 +7,14 @@ use quote::quote;
 use serde_json::Value;
 use std::path::Path;
 
-/// Generated types the hand-written layer uses where a revision has them: (module, type, what
-/// uses it). The build emits `cfg(pdrs_has_<module>_<type>)` for each one generated, and a
-/// warning naming the feature left out for each one missing.
-pub const OPTIONAL_TYPES: &[(&str, &str, &str)] =
-    &[("rest", "Incident", "webhooks::Event::incident"), ("rest", "Service", "webhooks::Event::service")];
+/// Generated types the hand-written layer uses where a revision has them: (module, type, the
+/// feature of what uses it, what uses it). The build emits `cfg(pdrs_has_<module>_<type>)` for
+/// each one generated, and a warning naming what is left out when that feature is on but the
+/// revision has no such type.
+pub const OPTIONAL_TYPES: &[(&str, &str, &str, &str)] = &[
+    ("rest", "Incident", "incidents", "webhooks::Event::incident"),
+    ("rest", "Service", "services", "webhooks::Event::service"),
+];
 
 /// Generated source of one document.
 pub struct Generated {
