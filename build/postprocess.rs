@@ -213,13 +213,7 @@ pub fn operation_types(file: &syn::File) -> Vec<OperationTypes> {
                 continue;
             };
             let Some((success, error)) = inner.split_once(">,Error<") else { continue };
-            let block = &f.block;
-            let body_text = quote!(#block).to_string();
-            let Some(op_id) =
-                body_text.split("operation_id :").nth(1).and_then(|rest| rest.split('"').nth(1)).map(String::from)
-            else {
-                continue;
-            };
+            let Some(op_id) = operation_id(f) else { continue };
             out.push(OperationTypes {
                 operation_id: op_id,
                 body: bodies.get(&name).cloned(),
@@ -256,16 +250,42 @@ pub fn untest_doc_snippets(file: &mut syn::File) -> usize {
     docs.0
 }
 
+/// The items of the `builder` module (progenitor's per-operation builders).
+fn builder_items(file: &mut syn::File) -> Option<&mut Vec<Item>> {
+    file.items.iter_mut().find_map(|item| match item {
+        Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
+/// The operation id a generated send function names in its `OperationInfo`.
+fn operation_id(f: &syn::ImplItemFn) -> Option<String> {
+    let block = &f.block;
+    let text = quote!(#block).to_string();
+    text.split("operation_id :").nth(1).and_then(|rest| rest.split('"').nth(1)).map(String::from)
+}
+
+/// A field's name on the wire: its `#[serde(rename)]`, else its identifier.
+fn wire_name(field: &syn::Field) -> String {
+    let mut name = field.ident.as_ref().map(|i| syn::ext::IdentExt::unraw(i).to_string()).unwrap_or_default();
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                name = meta.value()?.parse::<syn::LitStr>()?.value();
+            } else if meta.input.peek(syn::Token![=]) {
+                meta.value()?.parse::<syn::Expr>()?;
+            }
+            Ok(())
+        });
+    }
+    name
+}
+
 /// Makes every generated `send()` return `crate::Error`: progenitor's body moves to a private
 /// `send_generated()`, and `send()` runs it inside `crate::pipeline::typed_call`, which also
 /// keeps the pipeline's own failures (deadline, refused redirect, body limit) typed.
 pub fn typed_errors(file: &mut syn::File) -> usize {
-    let Some(builders) = file.items.iter_mut().find_map(|item| match item {
-        Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    }) else {
-        return 0;
-    };
+    let Some(builders) = builder_items(file) else { return 0 };
     let mut n = 0;
     for item in builders.iter_mut() {
         let Item::Impl(imp) = item else { continue };
@@ -311,21 +331,7 @@ pub fn redact_credentials(file: &mut syn::File, secrets: &std::collections::BTre
     for item in items.iter_mut() {
         let Item::Struct(s) = item else { continue };
         let syn::Fields::Named(fields) = &s.fields else { continue };
-        let wire = |f: &syn::Field| {
-            let mut name = f.ident.as_ref().map(|i| syn::ext::IdentExt::unraw(i).to_string()).unwrap_or_default();
-            for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
-                let _ = attr.parse_nested_meta(|meta| {
-                    if meta.path.is_ident("rename") {
-                        name = meta.value()?.parse::<syn::LitStr>()?.value();
-                    } else if meta.input.peek(syn::Token![=]) {
-                        meta.value()?.parse::<syn::Expr>()?;
-                    }
-                    Ok(())
-                });
-            }
-            name
-        };
-        if !fields.named.iter().any(|f| secrets.contains(&wire(f))) || !s.generics.params.is_empty() {
+        if !fields.named.iter().any(|f| secrets.contains(&wire_name(f))) || !s.generics.params.is_empty() {
             continue;
         }
         let mut had_debug = false;
@@ -346,7 +352,7 @@ pub fn redact_credentials(file: &mut syn::File, secrets: &std::collections::BTre
         let entries = fields.named.iter().map(|f| {
             let ident = f.ident.as_ref().expect("named field");
             let key = syn::ext::IdentExt::unraw(ident).to_string();
-            if secrets.contains(&wire(f)) {
+            if secrets.contains(&wire_name(f)) {
                 quote!(.field(#key, &crate::auth::Redacted))
             } else {
                 quote!(.field(#key, &self.#ident))
@@ -389,20 +395,7 @@ fn item_type(types: &[Item], response: &str, items: &str) -> Option<syn::Type> {
         Item::Struct(s) if s.ident == response => Some(s),
         _ => None,
     })?;
-    let field = strukt.fields.iter().find(|f| {
-        let mut name = f.ident.as_ref().map(|i| syn::ext::IdentExt::unraw(i).to_string()).unwrap_or_default();
-        for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
-            let _ = attr.parse_nested_meta(|meta| {
-                if meta.path.is_ident("rename") {
-                    name = meta.value()?.parse::<syn::LitStr>()?.value();
-                } else if meta.input.peek(syn::Token![=]) {
-                    meta.value()?.parse::<syn::Expr>()?;
-                }
-                Ok(())
-            });
-        }
-        name == items
-    })?;
+    let field = strukt.fields.iter().find(|f| wire_name(f) == items)?;
     // Peel Option<..> and Vec<..>.
     fn inner<'t>(ty: &'t syn::Type, wrapper: &str) -> Option<&'t syn::Type> {
         let syn::Type::Path(p) = ty else { return None };
@@ -446,12 +439,7 @@ pub fn typed_streams(file: &mut syn::File, paging: &[(String, &str, Option<Strin
             _ => None,
         })
         .unwrap_or_default();
-    let Some(builders) = file.items.iter_mut().find_map(|item| match item {
-        Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    }) else {
-        return 0;
-    };
+    let Some(builders) = builder_items(file) else { return 0 };
     let mut n = 0;
     for item in builders.iter_mut() {
         let Item::Impl(imp) = item else { continue };
@@ -461,12 +449,8 @@ pub fn typed_streams(file: &mut syn::File, paging: &[(String, &str, Option<Strin
             if f.sig.ident != "send_generated" {
                 continue;
             }
-            let block = &f.block;
-            let body_text = quote!(#block).to_string();
-            let Some(op_id) = body_text.split("operation_id :").nth(1).and_then(|rest| rest.split('"').nth(1)) else {
-                continue;
-            };
-            let Some((_, kind, Some(items))) = paging.iter().find(|(name, _, _)| name == op_id) else { continue };
+            let Some(op_id) = operation_id(f) else { continue };
+            let Some((_, kind, Some(items))) = paging.iter().find(|(name, _, _)| *name == op_id) else { continue };
             if *kind == "none" {
                 continue;
             }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{json, serve, Reply, Seen};
+use common::{drain, json, serve, Reply, Seen};
 use futures::TryStreamExt;
 use pdrs::{Error, ListOptions, PagingProblem, RestClient, RetryPolicy};
 use serde_json::{json, Value};
@@ -53,15 +53,7 @@ fn offset_server(behaviour: Offsets) -> impl Fn(&Seen) -> Reply + Send + Sync + 
 }
 
 async fn ids(pd: &RestClient, options: ListOptions) -> (Vec<String>, Option<Error>) {
-    let mut stream = pd.iter_all::<Value>("/users", options);
-    let mut ids = Vec::new();
-    loop {
-        match stream.try_next().await {
-            Ok(Some(v)) => ids.push(v["id"].as_str().unwrap().to_string()),
-            Ok(None) => return (ids, None),
-            Err(e) => return (ids, Some(e)),
-        }
-    }
+    drain(pd.iter_all::<Value>("/users", options)).await
 }
 
 fn expected(n: u64) -> Vec<String> {
@@ -167,15 +159,7 @@ fn audit(i: u64) -> Value {
 }
 
 async fn records(pd: &RestClient) -> (Vec<String>, Option<Error>) {
-    let mut stream = pd.iter_all::<Value>("/audit/records", ListOptions::new());
-    let mut ids = Vec::new();
-    loop {
-        match stream.try_next().await {
-            Ok(Some(v)) => ids.push(v["id"].as_str().unwrap().to_string()),
-            Ok(None) => return (ids, None),
-            Err(e) => return (ids, Some(e)),
-        }
-    }
+    drain(pd.iter_all::<Value>("/audit/records", ListOptions::new())).await
 }
 
 #[tokio::test]

@@ -5,8 +5,7 @@
 
 mod common;
 
-use common::{json, serve, Seen};
-use futures::TryStreamExt;
+use common::{drain, json, serve, Seen};
 use pdrs::{Error, ListOptions, RestClient, RetryPolicy};
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -66,15 +65,7 @@ fn check(ids: &[String], error: Option<Error>, records: u64) -> Result<(), TestC
 }
 
 async fn collect(pd: &RestClient, path: &str, options: ListOptions) -> (Vec<String>, Option<Error>) {
-    let mut stream = pd.iter_all::<Value>(path, options);
-    let mut ids = Vec::new();
-    loop {
-        match stream.try_next().await {
-            Ok(Some(v)) => ids.push(v["id"].as_str().unwrap_or_default().to_string()),
-            Ok(None) => return (ids, None),
-            Err(e) => return (ids, Some(e)),
-        }
-    }
+    drain(pd.iter_all::<Value>(path, options)).await
 }
 
 fn client(url: &str) -> RestClient {

@@ -165,3 +165,18 @@ pub async fn serve(handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> 
     });
     Scripted { url, seen }
 }
+
+/// Drains a listing: the `id` of every record until the end or the first error.
+pub async fn drain(
+    mut stream: futures::stream::BoxStream<'_, pdrs::Result<serde_json::Value>>,
+) -> (Vec<String>, Option<pdrs::Error>) {
+    use futures::TryStreamExt;
+    let mut ids = Vec::new();
+    loop {
+        match stream.try_next().await {
+            Ok(Some(v)) => ids.push(v["id"].as_str().unwrap_or_default().to_string()),
+            Ok(None) => return (ids, None),
+            Err(e) => return (ids, Some(e)),
+        }
+    }
+}
