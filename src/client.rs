@@ -54,6 +54,17 @@ impl RestClient {
         RestClientBuilder::new(Credential::ApiToken(token.into()))
     }
 
+    /// A builder starting from any credential (an API token, an OAuth access token, a verbatim
+    /// `Authorization` value, or none).
+    pub fn builder_with(credential: Credential) -> RestClientBuilder {
+        RestClientBuilder::new(credential)
+    }
+
+    /// A builder authenticating with OAuth tokens from `source`, refreshed before they expire.
+    pub fn builder_token_source(source: std::sync::Arc<crate::oauth::TokenSource>) -> RestClientBuilder {
+        RestClientBuilder::new(Credential::None).token_source(source)
+    }
+
     /// The typed client for every REST operation, on this client's pipeline.
     #[cfg(pdrs_rest)]
     pub fn api(&self) -> &crate::rest::Client {

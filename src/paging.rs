@@ -4,7 +4,7 @@
 
 use crate::pager;
 use crate::spec::{self, Paging};
-use crate::target::{canonical_path, Target};
+use crate::target::{canonical_path_in, Target};
 use crate::{Error, RestClient, Result};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use serde::de::DeserializeOwned;
@@ -159,7 +159,9 @@ impl RestClient {
         let target = Target::from(path);
         let base = self.pipeline().base_url();
         let url = target.resolve(base)?;
-        let op = canonical_path(base, &url).and_then(|p| spec::find("GET", p).or_else(|| spec::find("POST", p)));
+        let api = self.pipeline().api();
+        let op = canonical_path_in(api, base, &url)
+            .and_then(|p| spec::find_in(api, "GET", p).or_else(|| spec::find_in(api, "POST", p)));
         let Some(op) = op.filter(|op| op.paging != Paging::None) else {
             return Err(Error::NotPaged(crate::error::sanitize(path, 200)));
         };

@@ -229,7 +229,7 @@ impl Pipeline {
             request.headers_mut().insert(AUTHORIZATION, value);
         }
         let path = path
-            .or_else(|| crate::target::canonical_path(&self.shared.base_url, request.url()))
+            .or_else(|| crate::target::canonical_path_in(self.shared.api, &self.shared.base_url, request.url()))
             .map(String::from)
             .unwrap_or_else(|| request.url().path().to_string());
         let key = format!("{} {}", request.method(), path);

@@ -2,7 +2,7 @@
 //! same pipeline as the typed calls.
 
 use crate::spec;
-use crate::target::{canonical_path, Target};
+use crate::target::{canonical_path_in, Target};
 use crate::{Error, RestClient, Result};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
@@ -144,8 +144,10 @@ fn wrappers(
     let base = client.pipeline().base_url();
     let url = target.resolve(base)?;
     // A PATCH the spec does not describe wraps like the PUT of the same resource.
-    let op = canonical_path(base, &url).and_then(|path| {
-        spec::find(method, path).or_else(|| (method == "PATCH").then(|| spec::find("PUT", path)).flatten())
+    let api = client.pipeline().api();
+    let op = canonical_path_in(api, base, &url).and_then(|path| {
+        spec::find_in(api, method, path)
+            .or_else(|| (method == "PATCH").then(|| spec::find_in(api, "PUT", path)).flatten())
     });
     Ok(op.map(|op| (op.request_wrapper, op.response_wrapper)).unwrap_or((None, None)))
 }

@@ -108,7 +108,12 @@ pub fn operations() -> &'static [Operation] {
 
 /// The REST operation with this method and exact path template (`"GET"`, `"/users/{id}"`).
 pub fn find(method: &str, path: &str) -> Option<&'static Operation> {
-    OPERATIONS.iter().find(|op| op.api == Api::Rest && op.method.eq_ignore_ascii_case(method) && op.path == path)
+    find_in(Api::Rest, method, path)
+}
+
+/// The operation of `api` with this method and exact path template.
+pub fn find_in(api: Api, method: &str, path: &str) -> Option<&'static Operation> {
+    OPERATIONS.iter().find(|op| op.api == api && op.method.eq_ignore_ascii_case(method) && op.path == path)
 }
 
 /// The operation of `api` whose generated method is `name`.

@@ -84,10 +84,16 @@ fn strip_query(text: &str) -> &str {
 /// The REST operation template matching a concrete path (`/users/PABC` -> `/users/{id}`), the
 /// base URL's own path removed. Literal segments beat parameters (`/users/me`).
 pub fn canonical_path(base: &reqwest::Url, url: &reqwest::Url) -> Option<&'static str> {
+    canonical_path_in(Api::Rest, base, url)
+}
+
+/// [`canonical_path`] among the operations of `api` (each client reads its own document's
+/// table: SCIM paths are matched against `scim.json`, not the REST API's).
+pub fn canonical_path_in(api: Api, base: &reqwest::Url, url: &reqwest::Url) -> Option<&'static str> {
     let path = url.path().strip_prefix(base.path().trim_end_matches('/')).unwrap_or(url.path());
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let mut best: Option<(&'static str, usize)> = None;
-    for op in spec::operations().iter().filter(|op| op.api == Api::Rest) {
+    for op in spec::operations().iter().filter(|op| op.api == api) {
         let template: Vec<&str> = op.path.trim_matches('/').split('/').collect();
         if template.len() != segments.len() {
             continue;

@@ -10,6 +10,9 @@ use serde_json::{json, Value};
 #[tokio::test]
 async fn scim_pages_by_start_index() {
     let server = serve(|req| {
+        if req.target.starts_with("/scim/v2/Users/") {
+            return json(200, json!({"id": "U1", "userName": "u1@example.com"}));
+        }
         let start: usize = req.param("startIndex").unwrap().parse().unwrap();
         let count: usize = req.param("count").unwrap().parse().unwrap();
         let users: Vec<Value> = (start..=5)
@@ -33,6 +36,12 @@ async fn scim_pages_by_start_index() {
     assert!(first.target.starts_with("/scim/v2/Users?"), "{}", first.target);
     assert_eq!(first.header("accept"), Some("application/scim+json"));
     assert_eq!(first.header("authorization"), Some("Token token=scim-token-0000"));
+    // The SCIM client reads SCIM's own operation table: metrics by SCIM's path templates.
+    let user: Value = scim.raw().jget("/Users/U1").await.unwrap();
+    assert_eq!(user["id"], "U1");
+    let counts = scim.raw().api_call_counts();
+    assert_eq!(counts.get("GET /Users"), Some(&3), "{counts:?}");
+    assert_eq!(counts.get("GET /Users/{id}"), Some(&1), "{counts:?}");
 }
 
 #[tokio::test]

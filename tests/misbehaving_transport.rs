@@ -173,7 +173,7 @@ async fn a_failed_token_refresh_is_an_error_and_nothing_is_sent() {
     let oauth = OAuthClient::new("cid", Some(Secret::new("cs"))).unwrap().identity_url(&identity.url).unwrap();
     let expired = Token::new("old", Some(chrono::Utc::now() - chrono::Duration::seconds(5)), Some(Secret::new("r")));
     let source = Arc::new(TokenSource::new(oauth, expired, &[]));
-    let pd = RestClient::builder("unused").token_source(source).base_url(&api.url).build().unwrap();
+    let pd = RestClient::builder_token_source(source).base_url(&api.url).build().unwrap();
     let err = pd.jget::<Value>("/abilities").await.unwrap_err();
     assert!(api.requests().is_empty(), "nothing may go out without a credential");
     let Error::TokenRefresh(inner) = &err else { panic!("{err:?}") };
