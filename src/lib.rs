@@ -1,6 +1,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
-//! # pdrs
+#![doc = include_str!("../README.md")]
+//!
+//! ## The crate
 //!
 //! A typed Rust SDK for PagerDuty's public APIs, generated at build time from PagerDuty's own
 //! OpenAPI documents, with a small generic layer (in the spirit of pdpyras) on one shared
