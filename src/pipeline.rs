@@ -4,7 +4,7 @@
 //! [`RestClient::request`](crate::RestClient) escape hatch, goes through [`Pipeline::prepare`]
 //! (headers, auth) and one send step (retries, limits, redirects, the call deadline), whose
 //! every attempt reads the whole response, body included. The generated clients reach it
-//! through progenitor's `ClientHooks`, implemented by [`impl_hooks!`]; their `send()` returns
+//! through progenitor's `ClientHooks`, implemented by `impl_hooks!`; their `send()` returns
 //! [`crate::Error`] through [`typed_call`].
 
 use crate::auth::Credential;
@@ -326,7 +326,7 @@ impl Pipeline {
         Ok(Answer { status: response.status(), headers: std::mem::take(response.headers_mut()), url: sent_to, body })
     }
 
-    /// The exec step of a typed call: the shared [`send`](Self::send), its answer handed back
+    /// The exec step of a typed call: the shared `send` step, its answer handed back
     /// to progenitor as a buffered response. A failure is kept for
     /// [`typed_call`] and progenitor is stopped by the `post` hook.
     pub async fn execute_operation(
