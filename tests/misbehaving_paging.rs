@@ -56,6 +56,21 @@ async fn ids(pd: &RestClient, options: ListOptions) -> (Vec<String>, Option<Erro
     drain(pd.iter_all::<Value>("/users", options)).await
 }
 
+/// An offset server whose collection is `before` for the first request and `after` from then on
+/// (records created or deleted during the listing); it reports `total` on every page.
+async fn changing_server(before: Vec<Value>, after: Vec<Value>) -> common::Scripted {
+    let calls = AtomicUsize::new(0);
+    serve(move |req: &Seen| {
+        let all = if calls.fetch_add(1, Ordering::SeqCst) == 0 { &before } else { &after };
+        let offset = param(req, "offset").unwrap_or(0) as usize;
+        let limit = param(req, "limit").unwrap_or(25) as usize;
+        let end = (offset + limit).min(all.len());
+        let page = all[offset.min(end)..end].to_vec();
+        json(200, json!({"users": page, "more": end < all.len(), "total": all.len()}))
+    })
+    .await
+}
+
 fn expected(n: u64) -> Vec<String> {
     (0..n).map(|i| format!("P{i:06}")).collect()
 }
@@ -127,23 +142,8 @@ async fn more_true_with_no_records_is_an_error() {
 async fn records_shifting_during_a_listing_come_once() {
     // Five records are created at the front after the first page: the second page repeats
     // five records already read, which are dropped, and nothing is skipped.
-    let calls = Arc::new(AtomicUsize::new(0));
-    let seen = calls.clone();
-    let server = serve(move |req: &Seen| {
-        let call = seen.fetch_add(1, Ordering::SeqCst);
-        let offset = param(req, "offset").unwrap_or(0);
-        let limit = param(req, "limit").unwrap_or(25);
-        // After the first call the collection is [new0..new5] + users.
-        let all: Vec<Value> = if call == 0 {
-            (0..300).map(user).collect()
-        } else {
-            (0..5).map(|i| json!({"id": format!("NEW{i}")})).chain((0..300).map(user)).collect()
-        };
-        let end = ((offset + limit) as usize).min(all.len());
-        let page = all[(offset as usize).min(end)..end].to_vec();
-        json(200, json!({"users": page, "more": end < all.len()}))
-    })
-    .await;
+    let after: Vec<Value> = (0..5).map(|i| json!({"id": format!("NEW{i}")})).chain((0..300).map(user)).collect();
+    let server = changing_server((0..300).map(user).collect(), after).await;
     let (got, err) = ids(&client(&server.url), ListOptions::new()).await;
     assert!(err.is_none(), "{err:?}");
     let users: Vec<String> = got.iter().filter(|id| id.starts_with('P')).cloned().collect();
@@ -229,18 +229,7 @@ async fn iterating_a_single_resource_is_its_own_error() {
 async fn records_deleted_during_a_listing_do_not_hide_others() {
     // After the first page, its first five records are deleted: the rest shift five places
     // towards the start. `total` drops by five, so pdrs steps back and misses nothing.
-    let calls = Arc::new(AtomicUsize::new(0));
-    let seen = calls.clone();
-    let server = serve(move |req: &Seen| {
-        let call = seen.fetch_add(1, Ordering::SeqCst);
-        let offset = param(req, "offset").unwrap_or(0);
-        let limit = param(req, "limit").unwrap_or(25);
-        let all: Vec<Value> = if call == 0 { (0..300).map(user).collect() } else { (5..300).map(user).collect() };
-        let end = ((offset + limit) as usize).min(all.len());
-        let page = all[(offset as usize).min(end)..end].to_vec();
-        json(200, json!({"users": page, "more": end < all.len(), "total": all.len()}))
-    })
-    .await;
+    let server = changing_server((0..300).map(user).collect(), (5..300).map(user).collect()).await;
     let (got, err) = ids(&client(&server.url), ListOptions::new().total(true)).await;
     assert!(err.is_none(), "{err:?}");
     assert_eq!(got, expected(300), "records read before the deletion are kept, none after it skipped");
