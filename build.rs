@@ -42,6 +42,7 @@ fn run() -> Result<(), String> {
     let mut table_rows = Vec::new();
     let mut report = Vec::new();
     let mut generated_docs = Vec::new();
+    let mut servers = Vec::new();
     for doc in documents::DOCUMENTS {
         let path = match documents::locate(&dir, doc)? {
             documents::Located::Found(path) => path,
@@ -57,11 +58,13 @@ fn run() -> Result<(), String> {
                     doc.module
                 );
                 codegen::write_module(&out_dir, doc, None)?;
+                servers.push((doc, None));
                 continue;
             }
         };
         println!("cargo:rerun-if-changed={}", path.display());
         let mut spec = documents::read(&path)?;
+        servers.push((doc, documents::server_url(&spec)));
         for (rule, sites) in normalize::apply(&mut spec) {
             report.push(format!("{}\t{}\t{}", doc.file, rule, sites));
         }
@@ -92,6 +95,9 @@ fn run() -> Result<(), String> {
             entries.push((doc.module, method, path, types));
         }
     }
+    let (modules, apis) = documents::index_source(&servers);
+    codegen::write_if_changed(&out_dir.join("modules.rs"), &modules)?;
+    codegen::write_if_changed(&out_dir.join("apis.rs"), &apis)?;
     codegen::write_if_changed(&out_dir.join("examples.rs"), &codegen::examples_source(&entries))?;
     table::write(&out_dir, &table_rows, &report)?;
     Ok(())

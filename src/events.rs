@@ -5,12 +5,12 @@
 //! [`EventsClient::api`] when the document is there.
 
 use crate::auth::{Credential, Secret};
+use crate::builder::{BuildClient, ClientBuilder};
 use crate::spec::Api;
-use crate::{Error, Region, RestClient, Result, RetryPolicy};
+use crate::{ApiClient, Error, Result, RetryPolicy};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::fmt;
-use std::time::Duration;
 
 /// Longest `summary` the Events API accepts.
 pub const MAX_SUMMARY_CHARS: usize = 1024;
@@ -200,16 +200,6 @@ fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-impl Region {
-    /// Base URL of the Events API in this region.
-    pub fn events_url(self) -> &'static str {
-        match self {
-            Region::Us => "https://events.pagerduty.com",
-            Region::Eu => "https://events.eu.pagerduty.com",
-        }
-    }
-}
-
 impl RetryPolicy {
     /// pdpyras's Events API defaults: 500 retried twice, 502 four times, 503 and 504 six times,
     /// 429 within the attempt cap; 400 never.
@@ -227,7 +217,7 @@ impl RetryPolicy {
 #[derive(Clone)]
 pub struct EventsClient {
     routing_key: Secret,
-    raw: RestClient,
+    raw: ApiClient,
     #[cfg(pdrs_events_v2)]
     api: crate::events_v2::Client,
 }
@@ -241,60 +231,21 @@ impl fmt::Debug for EventsClient {
     }
 }
 
-/// Builds an [`EventsClient`].
-#[derive(Debug)]
-#[must_use]
-pub struct EventsClientBuilder {
-    routing_key: Secret,
-    region: Region,
-    base_url: Option<String>,
-    retry: RetryPolicy,
-    timeout: Duration,
-}
+/// Builds an [`EventsClient`]: the [`ClientBuilder`] of every client, holding the routing key.
+pub type EventsClientBuilder = ClientBuilder<EventsClient>;
 
-impl EventsClientBuilder {
-    /// The service region (ignored when [`base_url`](Self::base_url) is set).
-    pub fn region(mut self, region: Region) -> Self {
-        self.region = region;
-        self
-    }
+impl BuildClient for EventsClient {
+    const API: Api = Api::EventsV2;
 
-    /// The Events API host, e.g. a mock server's (`/v2/...` is appended).
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
-        self
-    }
-
-    /// The retry policy (default [`RetryPolicy::events`]).
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// Timeout of each attempt (default 60 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Builds the client; an empty routing key is refused here.
-    pub fn build(self) -> Result<EventsClient> {
-        if self.routing_key.expose().trim().is_empty() {
+    fn from_core(raw: ApiClient, routing_key: Option<Secret>) -> Result<Self> {
+        let routing_key = routing_key.unwrap_or_else(|| Secret::new(""));
+        if routing_key.expose().trim().is_empty() {
             return Err(Error::config("the routing key is empty"));
         }
-        let mut inner = crate::RestClientBuilder::new(Credential::None).retry(self.retry).timeout(self.timeout);
-        if let Some(url) = self.base_url {
-            inner = inner.base_url(url);
-        }
-        let raw = inner.build_for(Api::EventsV2, &format!("{}/v2", self.region.events_url()), "application/json")?;
         Ok(EventsClient {
-            routing_key: self.routing_key,
+            routing_key,
             #[cfg(pdrs_events_v2)]
-            api: crate::events_v2::Client::new_with_client(
-                raw.base(),
-                raw.pipeline().http().clone(),
-                raw.pipeline().clone(),
-            ),
+            api: raw.typed(crate::events_v2::Client::new_with_client),
             raw,
         })
     }
@@ -306,15 +257,11 @@ impl EventsClient {
         Self::builder(routing_key).build()
     }
 
-    /// A builder for `routing_key`.
+    /// A builder for `routing_key`, retrying with [`RetryPolicy::events`]. The Events API
+    /// takes no `Authorization` header: the key travels in each event's body, and only to the
+    /// configured host.
     pub fn builder(routing_key: impl Into<Secret>) -> EventsClientBuilder {
-        EventsClientBuilder {
-            routing_key: routing_key.into(),
-            region: Region::Us,
-            base_url: None,
-            retry: RetryPolicy::events(),
-            timeout: Duration::from_secs(60),
-        }
+        ClientBuilder::starting(Credential::None).routing_key(routing_key.into()).retry(RetryPolicy::events())
     }
 
     /// The typed Events API client generated from `events-v2.json`, on the same pipeline.

@@ -1,11 +1,13 @@
 //! Clients of PagerDuty's other APIs, each on the shared pipeline with its own base URL and
 //! `Accept` header: SCIM, MCP, Slack, Jira Cloud, Jira Server and Microsoft Teams.
 //!
-//! Each starts from a [`RestClientBuilder`] (so auth, retries, timeouts and a test `base_url`
-//! work the same way): `RestClient::builder(token).build_scim()?`.
+//! Each is built by a [`ClientBuilder`](crate::ClientBuilder) (so auth, retries, timeouts and a
+//! test `base_url` work the same way): `ScimClient::builder(token).build()?`, or
+//! `RestClient::builder(token).build_scim()?`.
 
+use crate::builder::{BuildClient, ClientBuilder};
 use crate::spec::Api;
-use crate::{Error, RestClient, RestClientBuilder, Result};
+use crate::{ApiClient, Credential, Error, Result, Secret};
 use futures::stream::BoxStream;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,7 +16,7 @@ use std::sync::Arc;
 /// The SCIM API (`/scim/v2`): typed calls plus user listing as a stream.
 #[derive(Clone, Debug)]
 pub struct ScimClient {
-    raw: RestClient,
+    raw: ApiClient,
     #[cfg(pdrs_scim)]
     api: crate::scim::Client,
 }
@@ -26,8 +28,13 @@ impl ScimClient {
         &self.api
     }
 
-    /// The generic client on the SCIM base URL (raw and `j*` verbs).
-    pub fn raw(&self) -> &RestClient {
+    /// A builder of a SCIM client authenticating with an API token.
+    pub fn builder(token: impl Into<Secret>) -> ClientBuilder<Self> {
+        ClientBuilder::starting(Credential::ApiToken(token.into()))
+    }
+
+    /// The generic client on the SCIM base URL (raw and `j*` verbs, SCIM's operation table).
+    pub fn raw(&self) -> &ApiClient {
         &self.raw
     }
 
@@ -43,7 +50,7 @@ impl ScimClient {
 /// PagerDuty's MCP server: JSON-RPC 2.0 calls.
 #[derive(Clone, Debug)]
 pub struct McpClient {
-    raw: RestClient,
+    raw: ApiClient,
     next_id: Arc<AtomicU64>,
 }
 
@@ -67,72 +74,33 @@ impl McpClient {
         Ok(reply.get_mut("result").map(Value::take).unwrap_or(Value::Null))
     }
 
+    /// A builder of an MCP client authenticating with an API token.
+    pub fn builder(token: impl Into<Secret>) -> ClientBuilder<Self> {
+        ClientBuilder::starting(Credential::ApiToken(token.into()))
+    }
+
     /// The generic client on the MCP base URL.
-    pub fn raw(&self) -> &RestClient {
+    pub fn raw(&self) -> &ApiClient {
         &self.raw
     }
 }
 
-impl RestClientBuilder {
-    /// A SCIM client (`https://api.pagerduty.com/scim/v2`, `application/scim+json`).
-    pub fn build_scim(self) -> Result<ScimClient> {
-        let raw = self.build_for(Api::Scim, "https://api.pagerduty.com/scim/v2", "application/scim+json")?;
+impl BuildClient for ScimClient {
+    const API: Api = Api::Scim;
+
+    fn from_core(raw: ApiClient, _: Option<Secret>) -> Result<Self> {
         Ok(ScimClient {
             #[cfg(pdrs_scim)]
-            api: crate::scim::Client::new_with_client(
-                raw.base(),
-                raw.pipeline().http().clone(),
-                raw.pipeline().clone(),
-            ),
+            api: raw.typed(crate::scim::Client::new_with_client),
             raw,
         })
     }
+}
 
-    /// An MCP client (`https://mcp.pagerduty.com/mcp`).
-    pub fn build_mcp(self) -> Result<McpClient> {
-        let raw = self.build_for(Api::Mcp, "https://mcp.pagerduty.com", "application/json, text/event-stream")?;
+impl BuildClient for McpClient {
+    const API: Api = Api::Mcp;
+
+    fn from_core(raw: ApiClient, _: Option<Secret>) -> Result<Self> {
         Ok(McpClient { raw, next_id: Arc::new(AtomicU64::new(1)) })
-    }
-
-    /// The typed Slack integration client (`/integration-slack`).
-    #[cfg(pdrs_slack)]
-    pub fn build_slack(self) -> Result<crate::slack::Client> {
-        let raw = self.build_for(Api::Slack, "https://api.pagerduty.com/integration-slack", "application/json")?;
-        Ok(crate::slack::Client::new_with_client(raw.base(), raw.pipeline().http().clone(), raw.pipeline().clone()))
-    }
-
-    /// The typed Jira Cloud integration client.
-    #[cfg(pdrs_jira_cloud)]
-    pub fn build_jira_cloud(self) -> Result<crate::jira_cloud::Client> {
-        let raw = self.build_for(Api::JiraCloud, "https://api.pagerduty.com", "application/json")?;
-        Ok(crate::jira_cloud::Client::new_with_client(
-            raw.base(),
-            raw.pipeline().http().clone(),
-            raw.pipeline().clone(),
-        ))
-    }
-
-    /// The typed Jira Server integration client. It authenticates with a user's OAuth token
-    /// ([`oauth_token`](Self::oauth_token)) and sends `signature`, the Jira instance's token from
-    /// `GET /plugins/servlet/pagerduty/sign`, as `x-pagerduty-jira-signature` on every call.
-    #[cfg(pdrs_jira_server)]
-    pub fn build_jira_server(self, signature: &str) -> Result<crate::jira_server::Client> {
-        let raw = self.default_header("x-pagerduty-jira-signature", signature).build_for(
-            Api::JiraServer,
-            "https://app.pagerduty.com/integration-jira-service",
-            "application/json",
-        )?;
-        Ok(crate::jira_server::Client::new_with_client(
-            raw.base(),
-            raw.pipeline().http().clone(),
-            raw.pipeline().clone(),
-        ))
-    }
-
-    /// The typed Microsoft Teams integration client (`/integration-ms-teams`).
-    #[cfg(pdrs_ms_teams)]
-    pub fn build_ms_teams(self) -> Result<crate::ms_teams::Client> {
-        let raw = self.build_for(Api::MsTeams, "https://api.pagerduty.com/integration-ms-teams", "application/json")?;
-        Ok(crate::ms_teams::Client::new_with_client(raw.base(), raw.pipeline().http().clone(), raw.pipeline().clone()))
     }
 }

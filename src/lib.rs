@@ -24,6 +24,7 @@
 mod auth;
 #[cfg(feature = "blocking")]
 pub mod blocking;
+mod builder;
 mod client;
 mod error;
 #[cfg(feature = "events")]
@@ -47,7 +48,8 @@ mod url;
 pub mod webhooks;
 
 pub use auth::{Credential, Secret};
-pub use client::{Region, RestClient, RestClientBuilder};
+pub use builder::{BuildClient, ClientBuilder, RestClientBuilder};
+pub use client::{ApiClient, Region, RestClient};
 pub use error::{from_typed, sanitize, ApiError, Error, PagingProblem, Result};
 #[cfg(feature = "events")]
 pub use events::EventsClient;
@@ -70,42 +72,8 @@ macro_rules! generated_module {
     };
 }
 
-generated_module!(
-    /// The REST API (`rest.json`): types and one client trait per tag.
-    rest, pdrs_rest, "rest.rs"
-);
-generated_module!(
-    /// Events API v2 (`events-v2.json`).
-    events_v2, pdrs_events_v2, "events_v2.rs"
-);
-generated_module!(
-    /// Events API v1 (`events-v1.json`).
-    events_v1, pdrs_events_v1, "events_v1.rs"
-);
-generated_module!(
-    /// SCIM user provisioning (`scim.json`).
-    scim, pdrs_scim, "scim.rs"
-);
-generated_module!(
-    /// The Slack integration service (`integration-slack-service.json`).
-    slack, pdrs_slack, "slack.rs"
-);
-generated_module!(
-    /// The Jira Cloud integration (`integration-jira-cloud.json`).
-    jira_cloud, pdrs_jira_cloud, "jira_cloud.rs"
-);
-generated_module!(
-    /// The Jira Server integration service (`integration-jira-service.json`).
-    jira_server, pdrs_jira_server, "jira_server.rs"
-);
-generated_module!(
-    /// The Microsoft Teams integration service (`integration-ms-teams-service.json`).
-    ms_teams, pdrs_ms_teams, "ms_teams.rs"
-);
-generated_module!(
-    /// PagerDuty's MCP server (`mcp.json`).
-    mcp, pdrs_mcp, "mcp.rs"
-);
+// One `generated_module!` per document of `build/documents.rs`, the single list of documents.
+include!(concat!(env!("OUT_DIR"), "/modules.rs"));
 
 /// The client traits of every generated module, for builder calls (`pd.api().list_users()`).
 pub mod prelude {

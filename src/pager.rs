@@ -15,7 +15,7 @@
 use crate::error::PagingProblem;
 use crate::paging::{take_items, ListOptions, OFFSET_CAP};
 use crate::target::Target;
-use crate::{Error, RestClient, Result};
+use crate::{ApiClient, Error, Result};
 use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use serde_json::{json, Value};
@@ -88,7 +88,7 @@ pub(crate) struct OffsetPage {
 
 /// Reads one classic page: `limit`, `offset` and (if asked) `total=true` on top of the options.
 async fn fetch_offset(
-    client: RestClient,
+    client: ApiClient,
     target: Target,
     items: String,
     options: ListOptions,
@@ -96,7 +96,7 @@ async fn fetch_offset(
     limit: u64,
     total: bool,
 ) -> Result<OffsetPage> {
-    let mut request = client.request(reqwest::Method::GET, target);
+    let mut request = client.request(reqwest::Method::GET, target).headers_of(&options);
     for (k, v) in options.without(&["offset", "limit", "total"]) {
         request = request.query(k, v);
     }
@@ -119,7 +119,7 @@ type Planned = BoxStream<'static, Result<(u64, OffsetPage)>>;
 
 /// Classic `limit`/`offset` paging, sequential or with prefetch.
 pub(crate) struct OffsetPager {
-    client: RestClient,
+    client: ApiClient,
     target: Target,
     items: String,
     options: ListOptions,
@@ -136,7 +136,7 @@ pub(crate) struct OffsetPager {
 }
 
 impl OffsetPager {
-    pub fn new(client: RestClient, target: Target, items: String, options: ListOptions, path: &str) -> Self {
+    pub fn new(client: ApiClient, target: Target, items: String, options: ListOptions, path: &str) -> Self {
         let start = options.get("offset").and_then(|o| o.parse().ok()).unwrap_or(0);
         let limit = options.page_size_or_limit().unwrap_or(100).max(1);
         let concurrency = options.concurrency_or_one();
@@ -266,7 +266,7 @@ pub(crate) enum TokenKind {
 
 /// Paging by a token handed back by the server (cursor, `after`, analytics `starting_after`).
 pub(crate) struct TokenPager {
-    client: RestClient,
+    client: ApiClient,
     target: Target,
     items: String,
     options: ListOptions,
@@ -280,7 +280,7 @@ pub(crate) struct TokenPager {
 
 impl TokenPager {
     pub fn new(
-        client: RestClient,
+        client: ApiClient,
         target: Target,
         items: String,
         options: ListOptions,
@@ -314,7 +314,8 @@ impl TokenPager {
         let limit = self.options.page_size_or_limit().unwrap_or(100).max(1);
         match &self.kind {
             TokenKind::Query { param, field } => {
-                let mut request = self.client.request(reqwest::Method::GET, self.target.clone());
+                let mut request =
+                    self.client.request(reqwest::Method::GET, self.target.clone()).headers_of(&self.options);
                 for (k, v) in self.options.without(&[param, "limit"]) {
                     request = request.query(k, v);
                 }
@@ -333,7 +334,13 @@ impl TokenPager {
                 if let Some(token) = token {
                     request["starting_after"] = token.clone();
                 }
-                let mut body: Value = self.client.jpost(self.target.clone(), &request).await?;
+                let mut body: Value = self
+                    .client
+                    .request(reqwest::Method::POST, self.target.clone())
+                    .headers_of(&self.options)
+                    .json_body(&request)
+                    .json()
+                    .await?;
                 let records = take_items(&mut body, &self.items)?;
                 let more = body.get("more").and_then(Value::as_bool).unwrap_or(false);
                 let next = if more {
@@ -385,7 +392,7 @@ impl Pager for TokenPager {
 
 /// SCIM paging: `startIndex` (1-based) and `count` in; `Resources` and `totalResults` out.
 pub(crate) struct ScimPager {
-    client: RestClient,
+    client: ApiClient,
     filter: Option<String>,
     count: u64,
     next: Option<u64>,
@@ -393,7 +400,7 @@ pub(crate) struct ScimPager {
 }
 
 impl ScimPager {
-    pub fn new(client: RestClient, filter: Option<String>, count: u64) -> Self {
+    pub fn new(client: ApiClient, filter: Option<String>, count: u64) -> Self {
         Self { client, filter, count: count.max(1), next: Some(1), tracker: Tracker::new("/Users") }
     }
 

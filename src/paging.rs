@@ -5,7 +5,7 @@
 use crate::pager;
 use crate::spec::{self, Paging};
 use crate::target::{canonical_path_in, Target};
-use crate::{Error, RestClient, Result};
+use crate::{ApiClient, Error, Result};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -19,6 +19,7 @@ pub const OFFSET_CAP: u64 = 10_000;
 #[must_use]
 pub struct ListOptions {
     params: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
     page_size: Option<u64>,
     total: bool,
     concurrency: usize,
@@ -41,6 +42,18 @@ impl ListOptions {
         let key = if key.ends_with("[]") { key.to_string() } else { format!("{key}[]") };
         self.params.extend(values.into_iter().map(|v| (key.clone(), v.to_string())));
         self
+    }
+
+    /// A header sent with every page request (e.g. `X-EARLY-ACCESS`); a default header of the
+    /// client with the same name is replaced.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// The headers sent with every page request.
+    pub(crate) fn headers(&self) -> &[(String, String)] {
+        &self.headers
     }
 
     /// Records per request (`limit`), default 100.
@@ -124,11 +137,19 @@ where
 {
     let records = async move {
         let request = crate::pipeline::typed::capture(call).await?;
-        let client = RestClient::from_pipeline(pipeline);
+        let client = ApiClient::from_pipeline(pipeline);
         let mut url = request.url().clone();
         let mut options = ListOptions::new();
         for (k, v) in url.query_pairs() {
             options = options.param(k, v);
+        }
+        // Headers set on the builder (`From`, `X-EARLY-ACCESS`...) go with every page; the
+        // pipeline sets the media and length headers itself.
+        for (name, value) in request.headers() {
+            let own = [reqwest::header::ACCEPT, reqwest::header::CONTENT_TYPE, reqwest::header::CONTENT_LENGTH];
+            if let (false, Ok(value)) = (own.contains(name), value.to_str()) {
+                options = options.header(name.as_str(), value);
+            }
         }
         url.set_query(None);
         let path = url.path().to_string();
@@ -154,7 +175,7 @@ struct Plan {
     items: String,
 }
 
-impl RestClient {
+impl ApiClient {
     fn plan(&self, path: &str) -> Result<Plan> {
         let target = Target::from(path);
         let base = self.pipeline().base_url();
@@ -329,7 +350,7 @@ impl RestClient {
     }
 }
 
-impl RestClient {
+impl ApiClient {
     /// Every record of a time-ranged list (`/incidents`, `/log_entries`, `/change_events`,
     /// `/oncalls`, `/audit/records`...) between `since` and `until`, past the 10,000 record cap
     /// of classic paging: windows holding more than 10,000 records (counted with `total=true`)
@@ -347,7 +368,7 @@ impl RestClient {
         T: DeserializeOwned + Send + 'static,
     {
         struct State {
-            client: RestClient,
+            client: ApiClient,
             path: String,
             options: ListOptions,
             cursor_paged: bool,

@@ -3,7 +3,7 @@
 
 use crate::spec;
 use crate::target::{canonical_path_in, Target};
-use crate::{Error, RestClient, Result};
+use crate::{ApiClient, Error, Result};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -12,7 +12,7 @@ use serde_json::Value;
 /// A raw request being built; finish with [`send`](Self::send) or [`json`](Self::json).
 #[must_use]
 pub struct RawRequest<'a> {
-    client: &'a RestClient,
+    client: &'a ApiClient,
     method: Method,
     target: Result<Target>,
     query: Vec<(String, String)>,
@@ -42,6 +42,12 @@ impl<'a> RawRequest<'a> {
     /// Adds a header to this request.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds the headers of a listing's options.
+    pub(crate) fn headers_of(mut self, options: &crate::ListOptions) -> Self {
+        self.headers.extend(options.headers().iter().cloned());
         self
     }
 
@@ -136,11 +142,7 @@ pub(crate) fn decode_bytes<T: DeserializeOwned>(status: reqwest::StatusCode, bod
 }
 
 /// The entity wrapper the operation table gives for `method` on the target's canonical path.
-fn wrappers(
-    client: &RestClient,
-    method: &str,
-    target: &Target,
-) -> Result<(Option<&'static str>, Option<&'static str>)> {
+fn wrappers(client: &ApiClient, method: &str, target: &Target) -> Result<(Option<&'static str>, Option<&'static str>)> {
     let base = client.pipeline().base_url();
     let url = target.resolve(base)?;
     // A PATCH the spec does not describe wraps like the PUT of the same resource.
@@ -201,7 +203,7 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-impl RestClient {
+impl ApiClient {
     /// A raw request for any method and target, on the shared pipeline (auth, headers, retries).
     pub fn request(&self, method: Method, target: impl Into<Target>) -> RawRequest<'_> {
         RawRequest {

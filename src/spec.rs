@@ -11,29 +11,9 @@
 //! assert_eq!(op.items, Some("users"));
 //! ```
 
-/// The API document an operation belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Api {
-    /// The REST API (`rest.json`).
-    Rest,
-    /// Events API v2.
-    EventsV2,
-    /// Events API v1.
-    EventsV1,
-    /// SCIM user provisioning.
-    Scim,
-    /// The Slack integration service.
-    Slack,
-    /// The Jira Cloud integration.
-    JiraCloud,
-    /// The Jira Server integration service.
-    JiraServer,
-    /// The Microsoft Teams integration service.
-    MsTeams,
-    /// PagerDuty's MCP server.
-    Mcp,
-}
+// `Api`: one variant per document of `build/documents.rs`, with its file, module, `Accept`
+// header and server URL.
+include!(concat!(env!("OUT_DIR"), "/apis.rs"));
 
 /// How a list operation pages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

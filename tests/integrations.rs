@@ -78,3 +78,58 @@ async fn jira_server_sends_the_signature_on_typed_calls() {
     assert_eq!(seen.header("x-pagerduty-jira-signature"), Some("sig-token-xyz"));
     assert_eq!(seen.header("authorization"), Some("Bearer user-oauth-token-1"));
 }
+
+#[tokio::test]
+async fn every_client_comes_from_one_builder_shape() {
+    use pdrs::spec::Api;
+    use pdrs::{ClientBuilder, Credential, EventsClient, McpClient, ScimClient};
+    let server = serve(|req| {
+        if req.target.starts_with("/v2/enqueue") {
+            return json(202, json!({"status": "success", "message": "Event processed", "dedup_key": "k1"}));
+        }
+        json(200, json!({"id": "U1"}))
+    })
+    .await;
+    // The same setters on each client's builder: base URL, retry, timeout, default headers.
+    let scim = ScimClient::builder("scim-key-000000").base_url(&server.url).default_header("x-probe", "scim").build();
+    let scim = scim.unwrap();
+    assert_eq!(scim.raw().document(), Api::Scim);
+    let _: Value = scim.raw().jget("/Users/U1").await.unwrap();
+    let events = EventsClient::builder("R0UT1NGKEY00000000000000000000")
+        .base_url(&server.url)
+        .default_header("x-probe", "events")
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+        .unwrap();
+    assert_eq!(events.trigger("disk full", "db1").send().await.unwrap(), "k1");
+    let mcp = McpClient::builder("mcp-key-0000000").base_url(&server.url).build().unwrap();
+    assert_eq!(mcp.raw().document(), Api::Mcp);
+    // A builder turned into another API's keeps its settings, credential included.
+    let oauth = ClientBuilder::new(Credential::OAuth("oauth-tok-123456".into()))
+        .base_url(&server.url)
+        .for_client::<ScimClient>()
+        .build()
+        .unwrap();
+    let _: Value = oauth.raw().jget("/Users/U1").await.unwrap();
+    let seen = server.requests();
+    assert_eq!(seen[0].target, "/scim/v2/Users/U1");
+    assert_eq!(seen[0].header("x-probe"), Some("scim"));
+    assert_eq!(seen[1].target, "/v2/enqueue");
+    assert_eq!(seen[1].header("x-probe"), Some("events"));
+    assert_eq!(seen[1].header("authorization"), None, "the Events API takes no Authorization header");
+    assert_eq!(seen[2].header("authorization"), Some("Bearer oauth-tok-123456"));
+    // An empty routing key is refused when building, before anything is sent.
+    let err = EventsClient::builder("  ").base_url(&server.url).build().unwrap_err();
+    assert!(matches!(err, pdrs::Error::Config(_)), "{err:?}");
+}
+
+#[test]
+fn the_region_moves_every_pagerduty_host() {
+    use pdrs::{EventsClient, Region, ScimClient};
+    let scim = ScimClient::builder("scim-key-000000").region(Region::Eu).build().unwrap();
+    assert_eq!(scim.raw().pipeline().base_url().as_str(), "https://api.eu.pagerduty.com/scim/v2");
+    let events = EventsClient::builder("R0UT1NGKEY00000000000000000000").region(Region::Eu).build().unwrap();
+    assert!(format!("{events:?}").contains("https://events.eu.pagerduty.com/v2"), "{events:?}");
+    let rest = RestClient::builder("rest-key-000000").region(Region::Eu).build().unwrap();
+    assert_eq!(rest.pipeline().base_url().as_str(), "https://api.eu.pagerduty.com/");
+}

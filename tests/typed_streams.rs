@@ -103,3 +103,32 @@ async fn an_analytics_operation_pages_by_starting_after_with_its_filters() {
     assert_eq!(ids, ["A1", "A2", "A3"]);
     assert_eq!(server.requests().len(), 2);
 }
+
+#[tokio::test]
+async fn headers_set_on_the_builder_go_with_every_page() {
+    let server = serve(|req: &Seen| {
+        assert_eq!(req.header("x-early-access"), Some("ip-allow-lists"), "{}", req.target);
+        let (records, next) = match req.param("cursor").as_deref() {
+            None => (vec![json!({"id": "A1"})], json!("c1")),
+            Some("c1") => (vec![json!({"id": "A2"})], Value::Null),
+            other => panic!("unexpected cursor {other:?}"),
+        };
+        json(200, json!({"records": records, "next_cursor": next}))
+    })
+    .await;
+    let pd = client(&server.url);
+    let records: Vec<types::AuditRecord> = pd
+        .api()
+        .list_ip_allow_list_audit_records()
+        .id("PIPAL1")
+        .x_early_access(types::ListIpAllowListAuditRecordsXEarlyAccess::IpAllowLists)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: Vec<String> = records.into_iter().filter_map(|r| r.id).collect();
+    assert_eq!(ids, ["A1", "A2"]);
+    let seen = server.requests();
+    assert_eq!(seen.len(), 2);
+    assert!(seen.iter().all(|r| r.header("accept") == Some("application/vnd.pagerduty+json;version=2")));
+}

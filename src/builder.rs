@@ -1,0 +1,329 @@
+//! [`ClientBuilder`]: one builder for the client of every PagerDuty API.
+//!
+//! The settings (credential, region or base URL, retries, timeouts, headers, limits) are the
+//! same for every API; the type parameter says which client [`build`](ClientBuilder::build)
+//! makes: `RestClient::builder(token)` gives a `ClientBuilder<RestClient>`,
+//! `EventsClient::builder(routing_key)` a `ClientBuilder<EventsClient>`, and
+//! [`for_client`](ClientBuilder::for_client) turns one into another.
+
+use crate::auth::{Credential, Secret};
+use crate::client::{ApiClient, Region};
+use crate::pipeline::{Pipeline, PipelineConfig, DEFAULT_USER_AGENT};
+use crate::spec::Api;
+use crate::{Error, RestClient, Result};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The builder of [`RestClient`], kept under its first name.
+pub type RestClientBuilder = ClientBuilder<RestClient>;
+
+/// A client that a [`ClientBuilder`] can build: one per PagerDuty API.
+pub trait BuildClient: Sized + sealed::Sealed {
+    /// The document whose operation table (wrappers, paging kinds) the client reads, and whose
+    /// server URL and `Accept` header it uses by default.
+    const API: Api;
+
+    /// The client on a generic core built from the builder's settings; `routing_key` is the
+    /// Events API's key, if one was given.
+    #[doc(hidden)]
+    fn from_core(core: ApiClient, routing_key: Option<Secret>) -> Result<Self>;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for crate::RestClient {}
+    impl Sealed for crate::ScimClient {}
+    impl Sealed for crate::McpClient {}
+    #[cfg(feature = "events")]
+    impl Sealed for crate::EventsClient {}
+}
+
+/// Builds the client `C` of one PagerDuty API. Every setter applies to every API.
+#[must_use]
+pub struct ClientBuilder<C = RestClient> {
+    credential: Credential,
+    routing_key: Option<Secret>,
+    base_url: Option<String>,
+    region: Region,
+    from: Option<String>,
+    timeout: Duration,
+    user_agent_suffix: Option<String>,
+    headers: Vec<(String, String)>,
+    http: Option<reqwest::Client>,
+    retry: crate::RetryPolicy,
+    rate_limit: Option<(u32, u32)>,
+    max_body: u64,
+    token_source: Option<Arc<crate::oauth::TokenSource>>,
+    client: PhantomData<fn() -> C>,
+}
+
+impl<C> std::fmt::Debug for ClientBuilder<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("credential", &self.credential)
+            .field("routing_key", &self.routing_key)
+            .field("base_url", &self.base_url)
+            .field("region", &self.region)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder<RestClient> {
+    /// A builder of a [`RestClient`] starting from any credential (an API token, an OAuth access
+    /// token, a verbatim `Authorization` value, or none).
+    pub fn new(credential: Credential) -> Self {
+        Self::starting(credential)
+    }
+
+    /// A SCIM client with these settings (`/scim/v2`, `application/scim+json`).
+    pub fn build_scim(self) -> Result<crate::ScimClient> {
+        self.for_client().build()
+    }
+
+    /// An MCP client with these settings.
+    pub fn build_mcp(self) -> Result<crate::McpClient> {
+        self.for_client().build()
+    }
+
+    /// The typed Slack integration client with these settings.
+    #[cfg(pdrs_slack)]
+    pub fn build_slack(self) -> Result<crate::slack::Client> {
+        Ok(self.core(Api::Slack)?.typed(crate::slack::Client::new_with_client))
+    }
+
+    /// The typed Jira Cloud integration client with these settings.
+    #[cfg(pdrs_jira_cloud)]
+    pub fn build_jira_cloud(self) -> Result<crate::jira_cloud::Client> {
+        Ok(self.core(Api::JiraCloud)?.typed(crate::jira_cloud::Client::new_with_client))
+    }
+
+    /// The typed Jira Server integration client. It authenticates with a user's OAuth token
+    /// ([`oauth_token`](Self::oauth_token)) and sends `signature`, the Jira instance's token from
+    /// `GET /plugins/servlet/pagerduty/sign`, as `x-pagerduty-jira-signature` on every call.
+    #[cfg(pdrs_jira_server)]
+    pub fn build_jira_server(self, signature: &str) -> Result<crate::jira_server::Client> {
+        let core = self.default_header("x-pagerduty-jira-signature", signature).core(Api::JiraServer)?;
+        Ok(core.typed(crate::jira_server::Client::new_with_client))
+    }
+
+    /// The typed Microsoft Teams integration client with these settings.
+    #[cfg(pdrs_ms_teams)]
+    pub fn build_ms_teams(self) -> Result<crate::ms_teams::Client> {
+        Ok(self.core(Api::MsTeams)?.typed(crate::ms_teams::Client::new_with_client))
+    }
+}
+
+impl<C: BuildClient> ClientBuilder<C> {
+    /// Builds the client.
+    pub fn build(self) -> Result<C> {
+        let routing_key = self.routing_key.clone();
+        C::from_core(self.core(C::API)?, routing_key)
+    }
+}
+
+impl<C> ClientBuilder<C> {
+    /// A builder with default settings and `credential`.
+    pub(crate) fn starting(credential: Credential) -> Self {
+        Self {
+            credential,
+            routing_key: None,
+            base_url: None,
+            region: Region::Us,
+            from: None,
+            timeout: Duration::from_secs(60),
+            user_agent_suffix: None,
+            headers: Vec::new(),
+            http: None,
+            retry: crate::RetryPolicy::default(),
+            rate_limit: None,
+            max_body: crate::http::DEFAULT_MAX_BODY,
+            token_source: None,
+            client: PhantomData,
+        }
+    }
+
+    /// The same settings, for another API's client: `RestClient::builder(token)
+    /// .base_url(url).for_client::<ScimClient>().build()`.
+    pub fn for_client<D>(self) -> ClientBuilder<D> {
+        ClientBuilder {
+            credential: self.credential,
+            routing_key: self.routing_key,
+            base_url: self.base_url,
+            region: self.region,
+            from: self.from,
+            timeout: self.timeout,
+            user_agent_suffix: self.user_agent_suffix,
+            headers: self.headers,
+            http: self.http,
+            retry: self.retry,
+            rate_limit: self.rate_limit,
+            max_body: self.max_body,
+            token_source: self.token_source,
+            client: PhantomData,
+        }
+    }
+
+    /// The Events API's routing key (an integration key), sent in each event's body.
+    #[cfg_attr(not(feature = "events"), allow(dead_code))]
+    pub(crate) fn routing_key(mut self, key: Secret) -> Self {
+        self.routing_key = Some(key);
+        self
+    }
+
+    /// Authenticates with an API token: `Authorization: Token token=<token>`.
+    pub fn api_token(mut self, token: impl Into<Secret>) -> Self {
+        self.credential = Credential::ApiToken(token.into());
+        self
+    }
+
+    /// Authenticates with OAuth tokens from `source`, refreshed before they expire.
+    pub fn token_source(mut self, source: Arc<crate::oauth::TokenSource>) -> Self {
+        self.credential = Credential::None;
+        self.token_source = Some(source);
+        self
+    }
+
+    /// A client-side limit of `per_minute` requests (PagerDuty allows 960 per minute per key),
+    /// shared by every clone of the client, with bursts of up to `burst` requests.
+    pub fn rate_limit(mut self, per_minute: u32, burst: u32) -> Self {
+        self.rate_limit = Some((per_minute, burst));
+        self
+    }
+
+    /// The retry policy (default: [`RetryPolicy::default`](crate::RetryPolicy::default); the
+    /// Events client starts from [`RetryPolicy::events`](crate::RetryPolicy::events)).
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Authenticates with an OAuth access token (`Bearer`) instead of an API token.
+    pub fn oauth_token(mut self, token: impl Into<Secret>) -> Self {
+        self.credential = Credential::OAuth(token.into());
+        self
+    }
+
+    /// Sends this `Authorization` value verbatim.
+    pub fn authorization_passthrough(mut self, value: impl Into<Secret>) -> Self {
+        self.credential = Credential::Passthrough(value.into());
+        self
+    }
+
+    /// The service region (ignored when [`base_url`](Self::base_url) is set).
+    pub fn region(mut self, region: Region) -> Self {
+        self.region = region;
+        self
+    }
+
+    /// A base URL, e.g. a mock server's. `http://` is accepted for loopback hosts only. For an
+    /// API whose document's server has a path (SCIM's `/scim/v2`, Events' `/v2`), the path is
+    /// appended: give the host.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The `From` header (a user's email) sent on every request.
+    pub fn default_from(mut self, email: impl Into<String>) -> Self {
+        self.from = Some(email.into());
+        self
+    }
+
+    /// The largest response body read (default 64 MiB); a larger one ends the call with
+    /// [`Error::BodyTooLarge`] and memory stays bounded.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// Timeout of each HTTP attempt (default 60 s; a silent server is also given up on after
+    /// 30 s without a byte). The whole call, retries included, is bounded by the retry
+    /// policy's [`deadline`](crate::RetryPolicy::deadline).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Appended to the `User-Agent` (`pdrs/<version> <suffix>`).
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// A header sent on every request (e.g. `X-EARLY-ACCESS`).
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Uses this `reqwest::Client` (its timeout and TLS settings then apply). pdrs builds reqwest
+    /// with rustls and no default crypto provider: install one (e.g.
+    /// `rustls::crypto::ring::default_provider().install_default()`) before building your own
+    /// client, or reuse the one of an existing pdrs client (`pipeline().http()`). pdrs refuses
+    /// answers that come from another scheme, host or port, but a client that follows redirects
+    /// itself has sent the request there already: build yours with
+    /// `.redirect(reqwest::redirect::Policy::none())`.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// The base URL of `api`: the given one (with the document server's path), else the
+    /// document's server in the chosen region.
+    fn base_for(&self, api: Api) -> Result<reqwest::Url> {
+        let server = api.server_url().ok_or_else(|| {
+            Error::config(format!(
+                "pdrs was built without {} (not found in the OpenAPI folder): give a base_url",
+                api.file()
+            ))
+        });
+        let base = match &self.base_url {
+            Some(url) => {
+                let path = server.ok().and_then(|s| reqwest::Url::parse(s).ok()).map(|u| u.path().to_string());
+                format!("{}{}", url.trim_end_matches('/'), path.unwrap_or_default().trim_end_matches('/'))
+            }
+            None => self.region.locate(server?),
+        };
+        crate::url::parse_base_url(&base)
+    }
+
+    /// The generic client for `api` with these settings.
+    pub(crate) fn core(self, api: Api) -> Result<ApiClient> {
+        let base_url = self.base_for(api)?;
+        let http = match self.http {
+            Some(http) => http,
+            None => crate::http::client(self.timeout)?,
+        };
+        let mut extra = HeaderMap::new();
+        for (name, value) in &self.headers {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::config(format!("invalid header name {name:?}")))?;
+            let value =
+                HeaderValue::from_str(value).map_err(|_| Error::config(format!("invalid value for header {name}")))?;
+            extra.insert(name, value);
+        }
+        let user_agent = match &self.user_agent_suffix {
+            Some(s) => format!("{DEFAULT_USER_AGENT} {s}"),
+            None => DEFAULT_USER_AGENT.to_string(),
+        };
+        let pipeline = Pipeline::new(PipelineConfig {
+            api,
+            http,
+            base_url,
+            credential: self.credential,
+            accept: api.accept(),
+            user_agent,
+            extra_headers: extra,
+            from: self.from,
+            retry: self.retry,
+            max_body: self.max_body,
+            limiter: self.rate_limit.and_then(|(rate, burst)| crate::pipeline::limiter(rate, burst)),
+            token_source: self.token_source,
+        })?;
+        Ok(ApiClient::from_pipeline(pipeline))
+    }
+}
