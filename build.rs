@@ -66,7 +66,10 @@ fn run() -> Result<(), String> {
         let mut spec = documents::read(&path)?;
         servers.push((doc, documents::server_url(&spec)));
         for (rule, sites) in normalize::apply(&mut spec) {
-            report.push(format!("{}\t{}\t{}", doc.file, rule, sites));
+            if sites.is_empty() {
+                report.push(format!("{}\t{}\t(none)", doc.file, rule));
+            }
+            report.extend(sites.iter().map(|site| format!("{}\t{}\t{}", doc.file, rule, site)));
         }
         let rows = table::rows(doc, &spec);
         let enabled = select::enabled_operations(doc, &spec);

@@ -258,7 +258,9 @@ pub fn write(out_dir: &Path, rows: &[Row], report: &[String]) -> Result<(), Stri
         );
     }
     rust.push_str("];\n");
-    let mut norm = String::from("# document\trule\tsites\n");
+    let mut norm = String::from(
+        "# document\trule\tsite (JSON pointer of a node the rule changed; (none) when it changed nothing)\n",
+    );
     for line in report {
         norm.push_str(line);
         norm.push('\n');

@@ -32,7 +32,7 @@ for dir in "${dirs[@]}"; do
   printf '%-40s %-7s %s / %s\n' "$dir" "$builds" "$typed" "$total"
   # What each normalization rule touched in this revision (kept beside the logs).
   cp "$out/normalization.tsv" "$CARGO_TARGET_DIR/normalization-$(basename "$dir").tsv" 2>/dev/null || true
-  echo "    rules that touched rest.json: $(awk -F'\t' '$1 == "rest.json" && $3 > 0 {printf "%s=%s ", $2, $3}' "$out/normalization.tsv" 2>/dev/null)"
+  echo "    rules that touched rest.json: $(awk -F'\t' '$1 == "rest.json" && $3 != "(none)" {n[$2]++} END {for (r in n) printf "%s=%s ", r, n[r]}' "$out/normalization.tsv" 2>/dev/null)"
   [ "$builds" = yes ] || tail -5 "$log" | sed 's/^/    /'
 done
 exit $status

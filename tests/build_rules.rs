@@ -78,3 +78,364 @@ fn an_enum_on_an_array_moves_to_its_items() {
     let schema = &doc["paths"]["/users"]["get"]["parameters"][0]["schema"];
     assert_eq!(schema, &json!({"type": "array", "items": {"type": "string", "enum": ["contact_methods", "teams"]}}));
 }
+
+/// A response body schema at `/paths/{path}/get/responses/200`.
+fn get_returning(path: &str, schema: serde_json::Value) -> serde_json::Value {
+    json!({"paths": {path: {"get": {"responses": {"200": {"description": "ok",
+        "content": {"application/json": {"schema": schema}}}}}}}})
+}
+
+fn schema_at<'a>(doc: &'a serde_json::Value, path: &str) -> &'a serde_json::Value {
+    &doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+}
+
+#[test]
+fn deep_refs_are_lifted_to_components_or_inlined() {
+    let mut doc = get_returning("/a", json!({"$ref": "#/components/schemas/Tag/allOf/0"}));
+    doc["paths"]["/b"] =
+        get_returning("/b", json!({"$ref": "#/components/schemas/Name/properties/first"}))["paths"]["/b"].clone();
+    doc["components"] = json!({"schemas": {
+        "Tag": {"allOf": [{"type": "object", "properties": {"label": {"type": "string"}}}]},
+        "Name": {"type": "object", "properties": {"first": {"type": "string"}}}
+    }});
+    assert_eq!(normalize::refs::lift_deep_refs(&mut doc), 2);
+    assert_eq!(schema_at(&doc, "/a"), &json!({"$ref": "#/components/schemas/TagAllOf0"}));
+    assert_eq!(doc["components"]["schemas"]["Tag"]["allOf"][0], json!({"$ref": "#/components/schemas/TagAllOf0"}));
+    assert_eq!(doc["components"]["schemas"]["TagAllOf0"]["properties"]["label"]["type"], "string");
+    assert_eq!(schema_at(&doc, "/b"), &json!({"type": "string"}), "a primitive target is inlined");
+    assert_eq!(normalize::refs::lift_deep_refs(&mut doc), 0, "idempotent");
+}
+
+#[test]
+fn a_response_referring_to_a_request_body_gets_its_content() {
+    let mut doc = json!({
+        "paths": {"/a": {"post": {"responses": {"200": {"$ref": "#/components/requestBodies/Body"}}}}},
+        "components": {"requestBodies": {"Body": {"description": "b",
+            "content": {"application/json": {"schema": {"type": "object"}}}}}}
+    });
+    assert_eq!(normalize::refs::fix_wrong_kind_refs(&mut doc), 1);
+    assert_eq!(
+        doc["paths"]["/a"]["post"]["responses"]["200"],
+        json!({"description": "b", "content": {"application/json": {"schema": {"type": "object"}}}})
+    );
+}
+
+#[test]
+fn dangling_refs_become_any_value() {
+    let mut doc = get_returning(
+        "/a",
+        json!({"type": "object", "properties": {
+        "gone": {"$ref": "#/components/schemas/Gone"}, "here": {"$ref": "#/components/schemas/Here"}}}),
+    );
+    doc["components"] = json!({"schemas": {"Here": {"type": "string"}}});
+    assert_eq!(normalize::refs::drop_dangling_refs(&mut doc), 1);
+    let props = &schema_at(&doc, "/a")["properties"];
+    assert_eq!(props["gone"], json!({}));
+    assert_eq!(props["here"], json!({"$ref": "#/components/schemas/Here"}));
+}
+
+#[test]
+fn all_of_objects_merge_into_one_object() {
+    let mut doc = json!({"components": {"schemas": {
+        "Reference": {"type": "object", "properties": {"id": {"type": "string"}}},
+        "User": {"allOf": [{"$ref": "#/components/schemas/Reference"},
+                           {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}]},
+        "Either": {"allOf": [{"oneOf": [{"type": "string"}, {"type": "integer"}]}]}
+    }}});
+    assert_eq!(normalize::compose::merge_all_of(&mut doc), 1);
+    let user = &doc["components"]["schemas"]["User"];
+    assert_eq!(user["type"], "object");
+    assert_eq!(user["properties"]["id"]["type"], "string", "the referenced part's properties are kept");
+    assert_eq!(user["properties"]["name"]["type"], "string");
+    assert_eq!(user["required"], json!(["name"]));
+    assert!(user.get("allOf").is_none());
+    assert!(doc["components"]["schemas"]["Either"].get("allOf").is_some(), "a union part is left alone");
+}
+
+#[test]
+fn bodies_get_one_media_type_progenitor_handles() {
+    let mut doc = json!({"paths": {
+        "/a": {"post": {"requestBody": {"content": {
+            "application/xml": {"schema": {"type": "string"}},
+            "application/vnd.pagerduty+json": {"schema": {"type": "object"}}}}}},
+        "/b": {"post": {"requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object"}}}}}}
+    }});
+    assert_eq!(normalize::media::reduce_media_types(&mut doc), 2);
+    assert_eq!(
+        doc["paths"]["/a"]["post"]["requestBody"]["content"],
+        json!({"application/json": {"schema": {"type": "object"}}})
+    );
+    let b = &doc["paths"]["/b"]["post"];
+    assert_eq!(b["requestBody"]["content"]["application/octet-stream"]["schema"]["format"], "binary");
+    assert_eq!(b["x-pdrs-content-type"], "multipart/form-data", "the real media type is kept for the pipeline");
+    assert_eq!(normalize::media::reduce_media_types(&mut doc), 0, "idempotent");
+}
+
+#[test]
+fn every_error_response_gets_the_lenient_error_body() {
+    let mut doc = json!({"paths": {"/a": {"get": {"responses": {
+        "200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}},
+        "404": {"description": "not found", "content": {"application/json": {"schema": {"type": "string"}}}},
+        "429": {"description": "slow down"}
+    }}}}});
+    assert_eq!(normalize::responses::unify_error_responses(&mut doc), 1, "one operation touched");
+    let responses = &doc["paths"]["/a"]["get"]["responses"];
+    let lenient = json!({"application/json": {"schema": {"$ref": "#/components/schemas/PagerDutyError"}}});
+    assert_eq!(responses["404"], json!({"description": "not found", "content": lenient}));
+    assert_eq!(responses["429"]["content"], lenient);
+    assert_eq!(responses["200"]["content"]["application/json"]["schema"]["type"], "object", "2xx untouched");
+    assert!(doc["components"]["schemas"]["PagerDutyError"]["properties"]["error"].is_object());
+    assert_eq!(normalize::responses::unify_error_responses(&mut doc), 0, "idempotent");
+}
+
+#[test]
+fn disagreeing_success_responses_get_one_type() {
+    let body = |t: &str| json!({"description": t, "content": {"application/json": {"schema": {"type": t}}}});
+    let mut doc = json!({"paths": {
+        "/a": {"post": {"responses": {"200": body("object"), "204": {"description": "no content"}}}},
+        "/b": {"post": {"responses": {"200": body("object"), "201": body("array")}}},
+        "/c": {"post": {"responses": {"200": body("object"), "201": body("object")}}}
+    }});
+    assert_eq!(normalize::responses::merge_success_responses(&mut doc), 2);
+    let a = &doc["paths"]["/a"]["post"]["responses"];
+    assert!(a["200"]["content"]["application/octet-stream"].is_object(), "a body-less 2xx makes bytes: {a}");
+    assert!(a["204"]["content"]["application/octet-stream"].is_object());
+    assert_eq!(doc["paths"]["/b"]["post"]["responses"]["201"]["content"]["application/json"]["schema"], json!({}));
+    assert_eq!(doc["paths"]["/c"]["post"]["responses"]["201"], body("object"), "agreeing responses untouched");
+}
+
+#[test]
+fn negotiation_headers_are_dropped() {
+    let mut doc = json!({"paths": {"/a": {"get": {"parameters": [
+        {"in": "header", "name": "Accept", "schema": {"type": "string"}},
+        {"in": "header", "name": "content-type", "schema": {"type": "string"}},
+        {"in": "query", "name": "limit", "schema": {"type": "integer"}}
+    ]}}}});
+    assert_eq!(normalize::params::drop_negotiation_headers(&mut doc), 2);
+    assert_eq!(
+        doc["paths"]["/a"]["get"]["parameters"],
+        json!([{"in": "query", "name": "limit", "schema": {"type": "integer"}}])
+    );
+}
+
+#[test]
+fn headers_the_client_fills_in_become_optional() {
+    let mut doc = json!({
+        "paths": {"/a": {"post": {"parameters": [
+            {"in": "header", "name": "From", "required": true, "schema": {"type": "string"}},
+            {"$ref": "#/components/parameters/EarlyAccess"},
+            {"in": "header", "name": "X-Other", "required": true, "schema": {"type": "string"}}
+        ]}}},
+        "components": {"parameters": {"EarlyAccess": {"in": "header", "name": "X-EARLY-ACCESS", "required": true}}}
+    });
+    assert_eq!(normalize::params::optional_client_headers(&mut doc), 2);
+    let params = &doc["paths"]["/a"]["post"]["parameters"];
+    assert_eq!(params[0]["required"], false);
+    assert_eq!(params[0]["x-pdrs-was-required"], true, "the table still knows From was required");
+    assert_eq!(params[1]["name"], "X-EARLY-ACCESS", "a referenced header is inlined");
+    assert_eq!(params[1]["required"], false);
+    assert_eq!(params[2]["required"], true, "other headers stay as they are");
+}
+
+#[test]
+fn bracket_parameters_become_arrays() {
+    let mut doc = json!({"paths": {"/incidents": {"get": {"parameters": [
+        {"in": "query", "name": "statuses[]", "schema": {"type": "string", "enum": ["triggered", "resolved"]}},
+        {"in": "query", "name": "ids[]", "schema": {"type": "array", "items": {"type": "string"}}},
+        {"in": "query", "name": "limit", "schema": {"type": "integer"}}
+    ]}}}});
+    assert_eq!(normalize::params::bracket_params_as_arrays(&mut doc), 1);
+    let params = &doc["paths"]["/incidents"]["get"]["parameters"];
+    assert_eq!(
+        params[0]["schema"],
+        json!({"type": "array", "items": {"type": "string", "enum": ["triggered", "resolved"]}})
+    );
+    assert_eq!(params[1]["schema"]["items"]["type"], "string", "already an array");
+}
+
+#[test]
+fn paged_responses_get_their_paging_parameters() {
+    let mut doc = get_returning(
+        "/things",
+        json!({"type": "object", "properties": {
+        "things": {"type": "array"}, "more": {"type": "boolean"}, "offset": {"type": "integer"},
+        "limit": {"type": "integer"}, "total": {"type": "integer"}}}),
+    );
+    doc["paths"]["/records"] = get_returning(
+        "/records",
+        json!({"type": "object", "properties": {
+        "records": {"type": "array"}, "next_cursor": {"type": "string"}}}),
+    )["paths"]["/records"]
+        .clone();
+    doc["paths"]["/records"]["get"]["parameters"] =
+        json!([{"in": "query", "name": "limit", "schema": {"type": "integer"}}]);
+    assert_eq!(normalize::params::inject_paging_params(&mut doc), 2);
+    let names = |path: &str| -> Vec<String> {
+        doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names("/things"), ["limit", "offset", "total"]);
+    assert_eq!(names("/records"), ["limit", "cursor"], "a declared parameter is not added twice");
+    assert_eq!(normalize::params::inject_paging_params(&mut doc), 0, "idempotent");
+}
+
+#[test]
+fn defaults_that_do_not_fit_are_dropped() {
+    let mut doc = json!({"components": {"schemas": {"S": {"type": "object", "properties": {
+        "limit": {"type": "integer", "default": "10"},
+        "urgency": {"type": "string", "enum": ["high", "low"], "default": "medium"},
+        "name": {"type": "string", "default": "x"}
+    }}}}});
+    assert_eq!(normalize::schemas::drop_bad_defaults(&mut doc), 2);
+    let props = &doc["components"]["schemas"]["S"]["properties"];
+    assert!(props["limit"].get("default").is_none());
+    assert!(props["urgency"].get("default").is_none());
+    assert_eq!(props["name"]["default"], "x");
+}
+
+#[test]
+fn string_constraints_are_dropped() {
+    let mut doc = json!({"components": {"schemas": {"Name": {"type": "string", "maxLength": 5, "pattern": "^a", "description": "d"}}}});
+    assert_eq!(normalize::schemas::drop_string_constraints(&mut doc), 1);
+    assert_eq!(doc["components"]["schemas"]["Name"], json!({"type": "string", "description": "d"}));
+}
+
+#[test]
+fn inline_titles_are_stripped_but_component_titles_kept() {
+    let mut doc = json!({"components": {"schemas": {"Team": {"title": "Team", "type": "object",
+        "properties": {"owner": {"title": "Team", "type": "object"}}}}}});
+    assert_eq!(normalize::schemas::strip_inline_titles(&mut doc), 1);
+    let team = &doc["components"]["schemas"]["Team"];
+    assert_eq!(team["title"], "Team");
+    assert!(team["properties"]["owner"].get("title").is_none());
+}
+
+#[test]
+fn nullable_compositions_lose_nullable() {
+    let mut doc = json!({"components": {"schemas": {
+        "Either": {"nullable": true, "oneOf": [{"type": "string"}, {"type": "integer"}]},
+        "Text": {"nullable": true, "type": "string"}
+    }}});
+    assert_eq!(normalize::schemas::nullable_compositions(&mut doc), 1);
+    assert!(doc["components"]["schemas"]["Either"].get("nullable").is_none());
+    assert_eq!(doc["components"]["schemas"]["Text"]["nullable"], true);
+}
+
+#[test]
+fn null_is_removed_from_enum_values() {
+    let mut doc =
+        json!({"components": {"schemas": {"Urgency": {"type": "string", "nullable": true, "enum": ["high", null]}}}});
+    assert_eq!(normalize::schemas::null_enum_values(&mut doc), 1);
+    assert_eq!(doc["components"]["schemas"]["Urgency"], json!({"type": "string", "enum": ["high"]}));
+}
+
+#[test]
+fn an_inline_schema_named_like_a_component_is_lifted() {
+    let mut doc = json!({"components": {"schemas": {
+        "User": {"type": "object", "properties": {"role": {"type": "string", "enum": ["admin", "user"]}}},
+        "UserRole": {"type": "object", "properties": {"id": {"type": "string"}}}
+    }}});
+    assert_eq!(normalize::schemas::lift_colliding_inline_names(&mut doc), 1);
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(schemas["User"]["properties"]["role"], json!({"$ref": "#/components/schemas/UserRoleValue"}));
+    assert_eq!(schemas["UserRoleValue"]["enum"], json!(["admin", "user"]));
+    assert_eq!(schemas["UserRole"]["properties"]["id"]["type"], "string", "the component is untouched");
+}
+
+#[test]
+fn types_the_examples_contradict_are_widened() {
+    let mut doc = json!({"paths": {"/a": {"get": {"responses": {"200": {"description": "ok", "content": {
+    "application/json": {
+        "schema": {"type": "object", "properties": {
+            "count": {"type": "integer", "description": "n"},
+            "at": {"type": "string", "format": "date-time"},
+            "name": {"type": "string"}}},
+        "example": {"count": "ten", "at": "yesterday", "name": "ok"}
+    }}}}}}}});
+    assert_eq!(normalize::examples::widen_contradicted_types(&mut doc), 2);
+    let props = &schema_at(&doc, "/a")["properties"];
+    assert_eq!(props["count"], json!({"description": "n"}));
+    assert_eq!(props["at"], json!({}));
+    assert_eq!(props["name"], json!({"type": "string"}), "a fitting type is kept");
+}
+
+#[test]
+fn unions_get_a_catch_all_and_any_of_becomes_one_of() {
+    let mut doc = json!({"components": {"schemas": {"Either": {"anyOf": [{"type": "string"}, {"type": "integer"}]}}}});
+    assert_eq!(normalize::examples::open_unions(&mut doc), 1);
+    assert_eq!(doc["components"]["schemas"]["Either"], json!({"oneOf": [{"type": "string"}, {"type": "integer"}, {}]}));
+    assert_eq!(normalize::examples::open_unions(&mut doc), 0, "idempotent");
+}
+
+#[test]
+fn required_lists_and_closed_objects_are_relaxed() {
+    let mut doc = json!({"components": {"schemas": {"User": {"type": "object", "required": ["name"],
+        "additionalProperties": false, "properties": {"name": {"type": "string"}}}}}});
+    assert_eq!(normalize::schemas::tolerate_missing_fields(&mut doc), 1);
+    assert_eq!(normalize::schemas::tolerate_extra_fields(&mut doc), 1);
+    assert_eq!(
+        doc["components"]["schemas"]["User"],
+        json!({"type": "object", "properties": {"name": {"type": "string"}}})
+    );
+}
+
+#[test]
+fn the_report_lists_the_sites_a_rule_changed() {
+    let before = json!({"paths": {"/a/{id}": {"get": {"parameters": [{"name": "x"}, {"name": "y", "required": true}]}}},
+        "components": {"schemas": {"U": {"required": ["a"], "properties": {"a": {}}}, "V": {"type": "string"}}}});
+    let mut after = before.clone();
+    after["components"]["schemas"]["U"].as_object_mut().unwrap().remove("required");
+    after["paths"]["/a/{id}"]["get"]["parameters"][1]["required"] = json!(false);
+    assert_eq!(
+        normalize::changed_sites(&before, &after),
+        ["/components/schemas/U", "/paths/~1a~1{id}/get/parameters/1"]
+    );
+    assert!(normalize::changed_sites(&before, &before).is_empty());
+    let mut doc = json!({"components": {"schemas": {"U": {"type": "object", "required": ["a"]}}}});
+    let report = normalize::apply(&mut doc);
+    let missing = report.iter().find(|(name, _)| *name == "tolerate_missing_fields").unwrap();
+    assert_eq!(missing.1, ["/components/schemas/U"]);
+}
+
+/// Each rule of the pass, with the test above that shows what it handles on a fixture.
+const TESTED: &[(&str, &str)] = &[
+    ("synthesize_operation_ids", "missing_operation_ids_follow_pagerdutys_convention"),
+    ("lift_deep_refs", "deep_refs_are_lifted_to_components_or_inlined"),
+    ("fix_wrong_kind_refs", "a_response_referring_to_a_request_body_gets_its_content"),
+    ("drop_dangling_refs", "dangling_refs_become_any_value"),
+    ("merge_all_of", "all_of_objects_merge_into_one_object"),
+    ("reduce_media_types", "bodies_get_one_media_type_progenitor_handles"),
+    ("unify_error_responses", "every_error_response_gets_the_lenient_error_body"),
+    ("merge_success_responses", "disagreeing_success_responses_get_one_type"),
+    ("declare_path_params", "undeclared_path_parameters_are_declared_and_stray_ones_dropped"),
+    ("drop_negotiation_headers", "negotiation_headers_are_dropped"),
+    ("optional_client_headers", "headers_the_client_fills_in_become_optional"),
+    ("bracket_params_as_arrays", "bracket_parameters_become_arrays"),
+    ("inject_paging_params", "paged_responses_get_their_paging_parameters"),
+    ("move_array_enums_to_items", "an_enum_on_an_array_moves_to_its_items"),
+    ("drop_bad_defaults", "defaults_that_do_not_fit_are_dropped"),
+    ("drop_string_constraints", "string_constraints_are_dropped"),
+    ("strip_inline_titles", "inline_titles_are_stripped_but_component_titles_kept"),
+    ("nullable_compositions", "nullable_compositions_lose_nullable"),
+    ("null_enum_values", "null_is_removed_from_enum_values"),
+    ("lift_colliding_inline_names", "an_inline_schema_named_like_a_component_is_lifted"),
+    ("widen_contradicted_types", "types_the_examples_contradict_are_widened"),
+    ("open_unions", "unions_get_a_catch_all_and_any_of_becomes_one_of"),
+    ("tolerate_missing_fields", "required_lists_and_closed_objects_are_relaxed"),
+    ("tolerate_extra_fields", "required_lists_and_closed_objects_are_relaxed"),
+];
+
+#[test]
+fn every_rule_has_a_fixture_test() {
+    let rules: Vec<&str> = normalize::RULES.iter().map(|r| r.name).collect();
+    let tested: Vec<&str> = TESTED.iter().map(|(rule, _)| *rule).collect();
+    assert_eq!(rules, tested, "a rule was added, renamed or removed: give it a fixture test and list it here");
+    let source = include_str!("build_rules.rs");
+    for (_, test) in TESTED {
+        assert!(source.contains(&format!("fn {test}()")), "no test named {test}");
+    }
+}

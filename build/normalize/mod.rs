@@ -1,18 +1,19 @@
 //! The normalization pass: one named rule per class of defect in PagerDuty's documents.
 //!
 //! Every rule is a function `fn(&mut Value) -> usize` that rewrites the parsed document in place
-//! and returns how many sites it touched. Rules match by shape, never by operation name; the few
-//! names that cannot be derived from shape are in [`targets`], each with its reason. The counts
-//! are written to `generated/normalization.tsv` so a new revision of the documents shows up as a
-//! reviewable diff.
+//! and returns how many places it rewrote. Rules match by shape, never by operation name; the few
+//! names that cannot be derived from shape are in [`targets`], each with its reason. The sites
+//! each rule changed (found by comparing the document before and after it) are written to
+//! `generated/normalization.tsv`, so a new revision of the documents shows up as a reviewable
+//! diff. Each rule has a unit test on a small fixture in `tests/build_rules.rs`.
 
-mod compose;
-mod examples;
+pub mod compose;
+pub mod examples;
 pub mod media;
 pub mod operations;
 pub mod params;
-mod refs;
-mod responses;
+pub mod refs;
+pub mod responses;
 pub mod schemas;
 pub mod targets;
 
@@ -55,7 +56,74 @@ pub const RULES: &[Rule] = &[
     Rule { name: "tolerate_extra_fields", apply: schemas::tolerate_extra_fields },
 ];
 
-/// Runs every rule over `doc`; returns `(rule, sites touched)` in order.
-pub fn apply(doc: &mut Value) -> Vec<(&'static str, usize)> {
-    RULES.iter().map(|rule| (rule.name, (rule.apply)(doc))).collect()
+/// Runs every rule over `doc`; returns each rule's name and the sites it changed, in order.
+pub fn apply(doc: &mut Value) -> Vec<(&'static str, Vec<String>)> {
+    RULES
+        .iter()
+        .map(|rule| {
+            let before = doc.clone();
+            (rule.apply)(doc);
+            (rule.name, changed_sites(&before, doc))
+        })
+        .collect()
+}
+
+/// JSON pointers of the nodes whose own entries differ between `before` and `after`: an object
+/// that gained, lost or changed a scalar entry, an array that changed length or a scalar item,
+/// or a node that changed kind. Unchanged subtrees are skipped; each site is listed once.
+pub fn changed_sites(before: &Value, after: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    diff(before, after, &mut String::new(), &mut out);
+    out
+}
+
+/// Whether two values are containers the diff can descend into together.
+fn same_shape(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Object(_), Value::Object(_)) => true,
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len(),
+        _ => false,
+    }
+}
+
+fn diff(before: &Value, after: &Value, at: &mut String, out: &mut Vec<String>) {
+    if before == after {
+        return;
+    }
+    let mut own_change = !same_shape(before, after);
+    let mut descend = |at: &mut String, segment: &str, a: &Value, b: &Value, own_change: &mut bool| {
+        if a == b {
+            return;
+        }
+        if !same_shape(a, b) {
+            *own_change = true;
+            return;
+        }
+        let len = at.len();
+        at.push('/');
+        at.push_str(&segment.replace('~', "~0").replace('/', "~1"));
+        diff(a, b, at, out);
+        at.truncate(len);
+    };
+    match (before, after) {
+        (Value::Object(a), Value::Object(b)) => {
+            if a.len() != b.len() || a.keys().any(|k| !b.contains_key(k)) {
+                own_change = true;
+            }
+            for (key, x) in a {
+                if let Some(y) = b.get(key) {
+                    descend(at, key, x, y, &mut own_change);
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                descend(at, &i.to_string(), x, y, &mut own_change);
+            }
+        }
+        _ => {}
+    }
+    if own_change {
+        out.push(at.clone());
+    }
 }
