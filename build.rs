@@ -5,6 +5,7 @@
 //! - `normalize/` fixes the documents' defects, one named rule per defect class;
 //! - `select.rs` keeps the operations of the enabled features and prunes unused components;
 //! - `table.rs` derives the operation table (paths, wrappers, pagination) for the generic layer;
+//! - `reference.rs` links each operation's docs to PagerDuty's API reference;
 //! - `codegen.rs` runs progenitor and post-processes its output.
 
 #[path = "build/codegen.rs"]
@@ -19,6 +20,8 @@ mod json;
 mod normalize;
 #[path = "build/postprocess.rs"]
 mod postprocess;
+#[path = "build/reference.rs"]
+mod reference;
 #[path = "build/select.rs"]
 mod select;
 #[path = "build/table.rs"]

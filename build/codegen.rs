@@ -28,7 +28,9 @@ pub struct Generated {
 
 /// Generates the client and types of one document.
 pub fn generate(doc: &Document, spec: &Value, paging: &[(String, &str, Option<String>)]) -> Result<Generated, String> {
-    let api: openapiv3::OpenAPI = serde_json::from_value(spec.clone())
+    let mut annotated = spec.clone();
+    crate::reference::annotate(&mut annotated);
+    let api: openapiv3::OpenAPI = serde_json::from_value(annotated)
         .map_err(|e| format!("{}: normalized document is not OpenAPI 3.0: {e}", doc.file))?;
     let mut settings = GenerationSettings::new();
     settings

@@ -5,6 +5,9 @@
 #[path = "../build/json.rs"]
 mod json;
 
+#[path = "../build/reference.rs"]
+mod reference;
+
 #[path = "../build/credentials.rs"]
 mod credentials;
 
@@ -438,4 +441,28 @@ fn every_rule_has_a_fixture_test() {
     for (_, test) in TESTED {
         assert!(source.contains(&format!("fn {test}()")), "no test named {test}");
     }
+}
+
+#[test]
+fn operations_link_to_the_api_reference_and_relative_links_become_absolute() {
+    assert_eq!(
+        reference::resolve(reference::REFERENCE_PAGE, "../../api-reference/a47605517c19a-api-concepts#users"),
+        "https://developer.pagerduty.com/api-reference/a47605517c19a-api-concepts#users"
+    );
+    assert_eq!(reference::resolve(reference::REFERENCE_PAGE, "./x"), "https://developer.pagerduty.com/api-reference/x");
+    assert_eq!(reference::resolve(reference::REFERENCE_PAGE, "https://example.com/a"), "https://example.com/a");
+    assert_eq!(reference::resolve(reference::REFERENCE_PAGE, "#users"), "#users");
+    let mut doc = json!({"paths": {"/users": {"get": {"operationId": "listUsers", "summary": "List users",
+        "description": "See the [API Concepts Document](../../api-reference/a4-api-concepts#users) and [more](https://x.test/y)."}},
+        "/users/{id}": {"delete": {"operationId": "deleteUser"}}}});
+    assert_eq!(reference::annotate(&mut doc), 2);
+    assert_eq!(
+        doc["paths"]["/users"]["get"]["description"],
+        "See the [API Concepts Document](https://developer.pagerduty.com/api-reference/a4-api-concepts#users) and [more](https://x.test/y).\n\n\
+         PagerDuty API reference: [List users](https://developer.pagerduty.com/api-reference/) (`listUsers`, `GET /users`)."
+    );
+    assert_eq!(
+        doc["paths"]["/users/{id}"]["delete"]["description"],
+        "PagerDuty API reference: <https://developer.pagerduty.com/api-reference/> (`deleteUser`, `DELETE /users/{id}`)."
+    );
 }
