@@ -143,6 +143,32 @@ impl RestClient {
         self.runtime.block_on(self.inner.list_all(path, options))
     }
 
+    /// Every record of a list, keyed by `by` (see [`crate::ApiClient::dict_all`]).
+    pub fn dict_all(
+        &self,
+        path: &str,
+        by: &str,
+        options: ListOptions,
+    ) -> Result<std::collections::BTreeMap<String, Value>> {
+        self.runtime.block_on(self.inner.dict_all(path, by, options))
+    }
+
+    /// Analytics raw data, paged by `starting_after` (see [`crate::ApiClient::iter_analytics`]).
+    pub fn iter_analytics<T: DeserializeOwned + Send + 'static>(&self, path: &str, filters: Value) -> Result<Iter<T>> {
+        let _guard = self.runtime.enter();
+        Ok(Iter { stream: self.inner.iter_analytics(path, filters), runtime: self.runtime.clone() })
+    }
+
+    /// Every note of an incident.
+    pub fn list_incident_notes(&self, incident_id: &str) -> Result<Vec<Value>> {
+        self.runtime.block_on(self.inner.list_incident_notes(incident_id))
+    }
+
+    /// A client sharing this one's connections and runtime, with another retry policy.
+    pub fn with_retry(&self, policy: crate::RetryPolicy) -> Self {
+        Self { inner: self.inner.with_retry(policy), runtime: self.runtime.clone() }
+    }
+
     /// The first record whose `attribute` equals `query`, case-insensitively.
     pub fn find(&self, path: &str, query: &str, attribute: &str) -> Result<Option<Value>> {
         self.runtime.block_on(self.inner.find(path, query, attribute))

@@ -41,7 +41,7 @@ impl ScimClient {
     /// Every user, paged by `startIndex` (1-based) and `count`, optionally filtered
     /// (`userName eq "ann@example.com"`), with the checks of every listing (each user once,
     /// a typed error when the pages do not add up).
-    pub fn list_users(&self, filter: Option<&str>, page_size: u32) -> BoxStream<'static, Result<Value>> {
+    pub fn iter_users(&self, filter: Option<&str>, page_size: u32) -> BoxStream<'static, Result<Value>> {
         let pager = crate::pager::ScimPager::new(self.raw.clone(), filter.map(String::from), u64::from(page_size));
         crate::pager::records(pager)
     }

@@ -54,7 +54,7 @@ pub use error::{from_typed, sanitize, ApiError, Error, PagingProblem, Result};
 #[cfg(feature = "events")]
 pub use events::EventsClient;
 pub use integrations::{McpClient, ScimClient};
-pub use paging::{ListOptions, OFFSET_CAP};
+pub use paging::{ListOptions, TotalWatch, OFFSET_CAP};
 pub use raw::RawRequest;
 /// Re-exported for [`RestClient::request`].
 pub use reqwest::Method;

@@ -174,6 +174,9 @@ impl OffsetPager {
     /// a page that repeats records (the collection grew in front of us, or the server slid
     /// back) is read on from the first record not yet seen, so nothing is skipped.
     fn accept(&mut self, page: OffsetPage) -> Result<Vec<Value>> {
+        if let Some(total) = page.total {
+            self.options.report_total(total);
+        }
         if let (Some(before), Some(now)) = (self.last_total, page.total) {
             if now < before {
                 // Records were deleted: the rest shifted towards the start, past this page's

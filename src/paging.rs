@@ -23,6 +23,34 @@ pub struct ListOptions {
     page_size: Option<u64>,
     total: bool,
     concurrency: usize,
+    watch: Option<TotalWatch>,
+}
+
+/// The `total` of a listing as it goes: give it to [`ListOptions::watch_total`] and read it
+/// while the stream runs (for a progress bar, say). It holds the latest `total` a page
+/// reported, which can change while the collection does. Cheap to clone; clones share the value.
+#[derive(Clone, Debug, Default)]
+pub struct TotalWatch(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl TotalWatch {
+    const UNKNOWN: u64 = 0;
+
+    /// A watch with no total yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The latest `total` a page reported, if any has (offset listings with `total=true`).
+    pub fn get(&self) -> Option<u64> {
+        match self.0.load(std::sync::atomic::Ordering::Relaxed) {
+            Self::UNKNOWN => None,
+            stored => Some(stored - 1),
+        }
+    }
+
+    fn set(&self, total: u64) {
+        self.0.store(total.saturating_add(1), std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl ListOptions {
@@ -39,7 +67,7 @@ impl ListOptions {
 
     /// A list parameter, sent as `key[]=v` per value.
     pub fn param_list<I: IntoIterator<Item = V>, V: ToString>(mut self, key: &str, values: I) -> Self {
-        let key = if key.ends_with("[]") { key.to_string() } else { format!("{key}[]") };
+        let key = list_key(key);
         self.params.extend(values.into_iter().map(|v| (key.clone(), v.to_string())));
         self
     }
@@ -66,6 +94,20 @@ impl ListOptions {
     pub fn total(mut self, yes: bool) -> Self {
         self.total = yes;
         self
+    }
+
+    /// Asks for `total` and reports it to `watch` as each page arrives.
+    pub fn watch_total(mut self, watch: &TotalWatch) -> Self {
+        self.total = true;
+        self.watch = Some(watch.clone());
+        self
+    }
+
+    /// Passes a page's `total` on to the watch, if there is one.
+    pub(crate) fn report_total(&self, total: u64) {
+        if let Some(watch) = &self.watch {
+            watch.set(total);
+        }
     }
 
     /// Fetch up to `n` offset pages at once (offset paging only). The first page asks for
@@ -96,6 +138,15 @@ impl ListOptions {
 
     pub(crate) fn without(&self, keys: &[&str]) -> Vec<(String, String)> {
         self.params.iter().filter(|(k, _)| !keys.contains(&k.as_str())).cloned().collect()
+    }
+}
+
+/// The query key of a list parameter: `statuses` and `statuses[]` both give `statuses[]`.
+pub(crate) fn list_key(key: &str) -> String {
+    if key.ends_with("[]") {
+        key.to_string()
+    } else {
+        format!("{key}[]")
     }
 }
 
@@ -331,7 +382,7 @@ impl ApiClient {
     }
 
     /// Every note of an incident (`/incidents/{id}/notes`, which is not paged).
-    pub async fn iter_incident_notes(&self, incident_id: &str) -> Result<Vec<Value>> {
+    pub async fn list_incident_notes(&self, incident_id: &str) -> Result<Vec<Value>> {
         let body: Value = self.jget(format!("/incidents/{incident_id}/notes")).await?;
         let mut body = body;
         take_items(&mut body, "notes")

@@ -34,7 +34,7 @@ impl<'a> RawRequest<'a> {
         I: IntoIterator<Item = V>,
         V: ToString,
     {
-        let key = if key.ends_with("[]") { key.to_string() } else { format!("{key}[]") };
+        let key = crate::paging::list_key(key);
         self.query.extend(values.into_iter().map(|v| (key.clone(), v.to_string())));
         self
     }

@@ -80,7 +80,15 @@ fn blocking_parity_raw_patch_totals_history_and_typed_calls() {
     });
     server.mock(|when, then| {
         when.method(GET).path("/users");
-        then.status(200).json_body(json!({"users": [{"id": "PU1"}], "more": false}));
+        then.status(200).json_body(json!({"users": [{"id": "PU1", "email": "a@example.com"}], "more": false}));
+    });
+    server.mock(|when, then| {
+        when.method(GET).path("/incidents/PI1/notes");
+        then.status(200).json_body(json!({"notes": [{"id": "N1", "content": "looking"}]}));
+    });
+    server.mock(|when, then| {
+        when.method(POST).path("/analytics/raw/incidents").json_body(json!({"filters": {}, "limit": 100}));
+        then.status(200).json_body(json!({"data": [{"id": "A1"}], "more": false, "last": "A1"}));
     });
     let pd = pdrs::blocking::RestClient::from_async(
         pdrs::RestClient::builder("blocking-token-1").base_url(server.base_url()),
@@ -100,6 +108,16 @@ fn blocking_parity_raw_patch_totals_history_and_typed_calls() {
     assert_eq!(history.len(), 3);
     let users = pd.block_on(pd.api().list_users().send()).unwrap().into_inner();
     assert_eq!(users.users.len(), 1);
+    let by_email = pd.dict_all("/users", "email", ListOptions::new()).unwrap();
+    assert_eq!(by_email["a@example.com"]["id"], "PU1");
+    let notes = pd.list_incident_notes("PI1").unwrap();
+    assert_eq!(notes[0]["content"], "looking");
+    let raw_incidents: Vec<Value> =
+        pd.iter_analytics("/analytics/raw/incidents", json!({})).unwrap().map(|r| r.unwrap()).collect();
+    assert_eq!(raw_incidents, [json!({"id": "A1"})]);
+    let strict = pd.with_retry(pdrs::RetryPolicy::none());
+    let err = strict.rget::<Value>("/teams/PT1").unwrap_err();
+    assert!(err.is_not_found(), "no mock for GET /teams/PT1, so httpmock answers 404: {err:?}");
     patch.assert();
     raw.assert();
 }

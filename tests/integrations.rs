@@ -27,7 +27,7 @@ async fn scim_pages_by_start_index() {
     })
     .await;
     let scim = RestClient::builder("scim-token-0000").base_url(&server.url).build_scim().unwrap();
-    let users: Vec<Value> = scim.list_users(None, 2).try_collect().await.unwrap();
+    let users: Vec<Value> = scim.iter_users(None, 2).try_collect().await.unwrap();
     let ids: Vec<&str> = users.iter().map(|u| u["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["U1", "U2", "U3", "U4", "U5"]);
     let starts: Vec<String> = server.requests().iter().map(|r| r.param("startIndex").unwrap()).collect();

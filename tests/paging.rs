@@ -244,3 +244,29 @@ async fn concurrent_prefetch_keeps_order_and_fetches_each_page_once() {
         m.assert_calls_async(1).await;
     }
 }
+
+#[tokio::test]
+async fn the_total_is_watched_as_the_listing_goes() {
+    let server = MockServer::start_async().await;
+    // The collection grows by one after the first page: the watch follows.
+    for (offset, total, n, more) in [(0, 5, 2, true), (2, 6, 2, true), (4, 6, 2, false)] {
+        server
+            .mock_async(move |when, then| {
+                when.method(GET).path("/users").query_param("offset", offset.to_string()).query_param("total", "true");
+                then.status(200).json_body(json!({"users": users(offset, n), "more": more, "total": total}));
+            })
+            .await;
+    }
+    let pd = client(&server);
+    let watch = pdrs::TotalWatch::new();
+    let mut stream = pd.iter_all::<Value>("/users", ListOptions::new().page_size(2).watch_total(&watch));
+    assert_eq!(watch.get(), None, "nothing read yet");
+    let mut seen = Vec::new();
+    while let Some(user) = stream.next().await {
+        user.unwrap();
+        seen.push(watch.get());
+    }
+    assert_eq!(seen.len(), 6);
+    assert_eq!(seen.first(), Some(&Some(5)));
+    assert_eq!(watch.get(), Some(6), "the latest page's total");
+}
