@@ -21,9 +21,9 @@ pub fn resolve(page: &str, href: &str) -> String {
     if !(href.starts_with("../") || href.starts_with("./")) {
         return href.to_string();
     }
-    let Some((origin, path)) = page.split_once("://").and_then(|(scheme, rest)| {
+    let Some((origin, path)) = page.split_once("://").map(|(scheme, rest)| {
         let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
-        Some((format!("{scheme}://{host}"), path))
+        (format!("{scheme}://{host}"), path)
     }) else {
         return href.to_string();
     };
