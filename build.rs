@@ -105,6 +105,7 @@ fn run() -> Result<(), String> {
     codegen::write_if_changed(&out_dir.join("modules.rs"), &modules)?;
     codegen::write_if_changed(&out_dir.join("apis.rs"), &apis)?;
     codegen::write_if_changed(&out_dir.join("examples.rs"), &codegen::examples_source(&entries))?;
+    codegen::write_if_changed(&out_dir.join("body_checks.rs"), &codegen::body_checks_source(&entries))?;
     table::write(&out_dir, &table_rows, &report)?;
     Ok(())
 }

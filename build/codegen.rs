@@ -116,3 +116,32 @@ pub fn examples_source(entries: &[(&str, String, String, &postprocess::Operation
     out.push_str("    ]\n}\n");
     out
 }
+
+/// Source of `body_checks.rs`: `check_body`, which decodes a JSON value into an operation's
+/// generated request body type, naming the field that does not fit. `entries` are (module,
+/// METHOD, path, types) of the generated operations.
+pub fn body_checks_source(entries: &[(&str, String, String, &postprocess::OperationTypes)]) -> String {
+    let mut out = String::from(
+        "/// Decodes `body` into the generated request type of `op`: `None` when the operation has no\n\
+         /// typed JSON body in this build, else `Err` naming the first field that does not fit\n\
+         /// (`user.role: invalid type: integer, expected a string`).\n\
+         pub fn check_body(op: &Operation, body: &serde_json::Value) -> Option<Result<(), String>> {\n\
+         \x20   fn decode<T: serde::de::DeserializeOwned>(body: &serde_json::Value) -> Result<(), String> {\n\
+         \x20       serde_path_to_error::deserialize::<_, T>(body).map(drop).map_err(|e| {\n\
+         \x20           let path = e.path().to_string();\n\
+         \x20           format!(\"{path}: {}\", e.into_inner())\n\
+         \x20       })\n\
+         \x20   }\n\
+         \x20   match (op.api, op.method, op.path) {\n",
+    );
+    for (module, method, path, types) in entries {
+        let Some(body) = types.body.as_deref().filter(|t| decodable(t)) else { continue };
+        out.push_str(&format!(
+            "        (Api::{}, {method:?}, {path:?}) => Some(decode::<{}>(body)),\n",
+            crate::json::pascal(module),
+            body.replace("types::", &format!("crate::{module}::types::"))
+        ));
+    }
+    out.push_str("        _ => None,\n    }\n}\n");
+    out
+}

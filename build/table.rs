@@ -31,6 +31,81 @@ pub struct Row {
     from: &'static str,
     content_type: Option<String>,
     scope: Option<String>,
+    summary: String,
+    description: String,
+    params: Vec<Param>,
+    json_body: bool,
+}
+
+/// One parameter of an operation, for callers that build requests from the table (the CLI).
+struct Param {
+    name: String,
+    location: &'static str,
+    kind: String,
+    format: Option<String>,
+    array: bool,
+    required: bool,
+    values: Vec<String>,
+    description: String,
+}
+
+/// The first paragraph of a description, on one line and at most `max` characters.
+fn first_paragraph(text: &str, max: usize) -> String {
+    let para = text.trim().split("\n\n").next().unwrap_or("").split_whitespace().collect::<Vec<_>>().join(" ");
+    if para.chars().count() <= max {
+        return para;
+    }
+    let cut: String = para.chars().take(max).collect();
+    match cut.rfind(". ") {
+        Some(end) if end > max / 3 => cut[..=end].to_string(),
+        _ => format!("{}…", cut.trim_end()),
+    }
+}
+
+/// The parameters of an operation (path-level ones first), except the `From` header, which
+/// the client sends itself.
+fn operation_params(spec: &Value, path_item: &Value, op: &Value) -> Vec<Param> {
+    let mut out: Vec<Param> = Vec::new();
+    for list in [path_item.get("parameters"), op.get("parameters")].into_iter().flatten() {
+        for p in list.as_array().into_iter().flatten() {
+            let p = resolve(spec, p);
+            let (Some(name), Some(location)) =
+                (p.get("name").and_then(Value::as_str), p.get("in").and_then(Value::as_str))
+            else {
+                continue;
+            };
+            let location = match location {
+                "path" => "Path",
+                "query" => "Query",
+                "header" if !name.eq_ignore_ascii_case("from") => "Header",
+                _ => continue,
+            };
+            let schema = p.get("schema").map(|s| resolve(spec, s)).cloned().unwrap_or(Value::Null);
+            let array = schema.get("type").and_then(Value::as_str) == Some("array");
+            let item = if array {
+                schema.get("items").map(|i| resolve(spec, i)).cloned().unwrap_or(Value::Null)
+            } else {
+                schema
+            };
+            let values = item
+                .get("enum")
+                .and_then(Value::as_array)
+                .map(|e| e.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+                .unwrap_or_default();
+            out.retain(|q: &Param| !(q.name == name && q.location == location));
+            out.push(Param {
+                name: name.to_string(),
+                location,
+                kind: item.get("type").and_then(Value::as_str).unwrap_or("string").to_string(),
+                format: item.get("format").and_then(Value::as_str).map(String::from),
+                array,
+                required: p.get("required") == Some(&Value::Bool(true)) || location == "Path",
+                values,
+                description: first_paragraph(p.get("description").and_then(Value::as_str).unwrap_or(""), 240),
+            });
+        }
+    }
+    out
 }
 
 impl Row {
@@ -176,6 +251,10 @@ pub fn rows(doc: &Document, spec: &Value) -> Vec<Row> {
             from,
             content_type: op.get(CONTENT_TYPE_EXT).and_then(Value::as_str).map(String::from),
             scope: op.get("x-pd-requires-scope").and_then(Value::as_str).map(String::from),
+            summary: first_paragraph(op.get("summary").and_then(Value::as_str).unwrap_or(""), 120),
+            description: first_paragraph(op.get("description").and_then(Value::as_str).unwrap_or(""), 600),
+            params: operation_params(spec, path_item, op),
+            json_body: request_schema(spec, op).is_some(),
         });
     }
     out
@@ -213,6 +292,14 @@ fn lit(v: &Option<String>) -> String {
     }
 }
 
+/// A parameter as Rust source (`Param { .. }` of `pdrs::spec`).
+fn param_source(p: &Param) -> String {
+    format!(
+        "Param {{ name: {:?}, location: ParamIn::{}, kind: {:?}, format: {}, array: {}, required: {}, values: &{:?}, description: {:?} }}",
+        p.name, p.location, p.kind, lit(&p.format), p.array, p.required, p.values, p.description
+    )
+}
+
 fn variant(snake: &str) -> String {
     crate::json::pascal(snake)
 }
@@ -226,7 +313,7 @@ pub fn write(out_dir: &Path, rows: &[Row], report: &[String]) -> Result<(), Stri
     for r in rows {
         let _ = writeln!(
             rust,
-            "    Operation {{ api: Api::{}, method: {:?}, path: {:?}, tag: {:?}, name: {:?}, paging: Paging::{}, items: {}, request_wrapper: {}, response_wrapper: {}, from: FromHeader::{}, raw_content_type: {}, scope: {} }},",
+            "    Operation {{ api: Api::{}, method: {:?}, path: {:?}, tag: {:?}, name: {:?}, paging: Paging::{}, items: {}, request_wrapper: {}, response_wrapper: {}, from: FromHeader::{}, raw_content_type: {}, scope: {}, summary: {:?}, description: {:?}, json_body: {}, params: &[{}] }},",
             variant(r.module),
             r.method,
             r.path,
@@ -239,6 +326,10 @@ pub fn write(out_dir: &Path, rows: &[Row], report: &[String]) -> Result<(), Stri
             variant(r.from),
             lit(&r.content_type),
             lit(&r.scope),
+            r.summary,
+            r.description,
+            r.json_body,
+            r.params.iter().map(param_source).collect::<Vec<_>>().join(", "),
         );
         let _ = writeln!(
             tsv,

@@ -120,7 +120,7 @@ impl RestClient {
     }
 
     /// Every record of a time-ranged list past the 10,000 record cap, as an iterator (see
-    /// [`crate::RestClient::iter_history`]).
+    /// [`crate::ApiClient::iter_history`]).
     pub fn iter_history<T: DeserializeOwned + Send + 'static>(
         &self,
         path: &str,
@@ -132,7 +132,7 @@ impl RestClient {
         Ok(Iter { stream: self.inner.iter_history(path, since, until, options), runtime: self.runtime.clone() })
     }
 
-    /// Every record of a list, as an iterator (see [`crate::RestClient::iter_all`]).
+    /// Every record of a list, as an iterator (see [`crate::ApiClient::iter_all`]).
     pub fn iter_all<T: DeserializeOwned + Send + 'static>(&self, path: &str, options: ListOptions) -> Result<Iter<T>> {
         let _guard = self.runtime.enter();
         Ok(Iter { stream: self.inner.iter_all(path, options), runtime: self.runtime.clone() })
@@ -174,7 +174,7 @@ impl RestClient {
         self.runtime.block_on(self.inner.find(path, query, attribute))
     }
 
-    /// Create or update a record (see [`crate::RestClient::persist`]).
+    /// Create or update a record (see [`crate::ApiClient::persist`]).
     pub fn persist(&self, path: &str, attribute: &str, values: &Value, update: bool) -> Result<Value> {
         self.runtime.block_on(self.inner.persist(path, attribute, values, update))
     }

@@ -117,6 +117,14 @@ impl ClientBuilder<RestClient> {
     }
 }
 
+impl<C> ClientBuilder<C> {
+    /// The generic client of any API with these settings (raw, entity and paging verbs on that
+    /// document's operation table).
+    pub fn build_api(self, api: Api) -> Result<ApiClient> {
+        self.core(api)
+    }
+}
+
 impl<C: BuildClient> ClientBuilder<C> {
     /// Builds the client.
     pub fn build(self) -> Result<C> {

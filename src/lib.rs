@@ -13,7 +13,7 @@
 //! - [`spec`]: every operation of every document as data (paths, wrappers, pagination kinds).
 //! - Errors: typed and raw calls return one [`Error`]; retries, limits and the host guard are
 //!   the same for both (see [`RetryPolicy`]).
-//! - Paging guarantees ([`RestClient::iter_all`] and every other listing): each record at most
+//! - Paging guarantees ([`ApiClient::iter_all`] and every other listing): each record at most
 //!   once (repeats dropped by `id`), offsets planned from what the server returned, and a typed
 //!   [`Error::Paging`] or [`Error::PaginationCap`], never a silent stop, when pages do not add
 //!   up (an ignored offset, `more` without records, a repeated or cycling cursor, endless empty
@@ -56,7 +56,7 @@ pub use events::EventsClient;
 pub use integrations::{McpClient, ScimClient};
 pub use paging::{ListOptions, TotalWatch, OFFSET_CAP};
 pub use raw::RawRequest;
-/// Re-exported for [`RestClient::request`].
+/// Re-exported for [`ApiClient::request`].
 pub use reqwest::Method;
 pub use retry::{RetryObserver, RetryPolicy, RetryReason};
 pub use target::{canonical_path, Target};

@@ -71,9 +71,56 @@ pub struct Operation {
     pub raw_content_type: Option<&'static str>,
     /// The OAuth scope the operation requires, if the document says.
     pub scope: Option<&'static str>,
+    /// The document's one-line summary (`List users`).
+    pub summary: &'static str,
+    /// The first paragraph of the document's description, on one line.
+    pub description: &'static str,
+    /// Whether the operation takes a JSON request body.
+    pub json_body: bool,
+    /// Path, query and header parameters (not `From`, which the client sends).
+    pub params: &'static [Param],
+}
+
+/// Where a parameter goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ParamIn {
+    /// A `{name}` of the path template.
+    Path,
+    /// A query parameter (`name[]` for arrays).
+    Query,
+    /// A header.
+    Header,
+}
+
+/// One parameter of an operation, as the document declares it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Param {
+    /// The name on the wire (`statuses[]`, `since`, `id`).
+    pub name: &'static str,
+    /// Where it goes.
+    pub location: ParamIn,
+    /// JSON type of the value (of each value, for arrays): `string`, `integer`, `boolean`...
+    pub kind: &'static str,
+    /// The string format, if any (`date-time`, `date`).
+    pub format: Option<&'static str>,
+    /// Whether several values may be given.
+    pub array: bool,
+    /// Whether the operation requires it.
+    pub required: bool,
+    /// The allowed values, when the document lists them.
+    pub values: &'static [&'static str],
+    /// The first paragraph of its description.
+    pub description: &'static str,
 }
 
 include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+
+// `check_body`: each operation's JSON body decoded into its generated request type (with the
+// `cli` feature, which checks bodies before sending them).
+#[cfg(feature = "cli")]
+include!(concat!(env!("OUT_DIR"), "/body_checks.rs"));
 
 /// The operation table rendered as the committed manifest (`generated/operations.tsv`).
 pub const MANIFEST: &str = include_str!(concat!(env!("OUT_DIR"), "/operations.tsv"));

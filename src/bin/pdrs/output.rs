@@ -1,0 +1,251 @@
+//! How records are printed: a table on a terminal, JSON when piped, or the format asked for
+//! (`--output table|json|jsonl|csv`), with `--fields` choosing columns by (nested) path.
+
+use serde_json::Value;
+use std::io::Write;
+
+/// An output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned columns (the default on a terminal).
+    Table,
+    /// JSON: one value, or an array of records (the default when piped).
+    Json,
+    /// One JSON record per line (the default for `--all` when piped).
+    Jsonl,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+/// What to print and how.
+pub struct Printer {
+    format: Format,
+    fields: Option<Vec<String>>,
+    color: bool,
+    out: std::io::BufWriter<std::io::StdoutLock<'static>>,
+    /// Records held back (tables need every row to size their columns; JSON arrays and CSV
+    /// need the first record for their header).
+    held: Vec<Value>,
+    /// Columns, once known (CSV writes its header as soon as it knows them).
+    columns: Option<Vec<String>>,
+    csv: Option<csv::Writer<std::io::StdoutLock<'static>>>,
+    /// Records written so far.
+    written: u64,
+}
+
+impl Printer {
+    /// A printer on stdout. `format` is the one asked for, else the default for where stdout
+    /// goes; `streaming` says whether records come one by one (`--all`).
+    pub fn new(format: Option<Format>, fields: Option<&str>, streaming: bool) -> Self {
+        use std::io::IsTerminal;
+        let terminal = std::io::stdout().is_terminal();
+        let format = format.unwrap_or(match (terminal, streaming) {
+            (true, _) => Format::Table,
+            (false, true) => Format::Jsonl,
+            (false, false) => Format::Json,
+        });
+        let fields = fields.map(|f| f.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect());
+        Self {
+            format,
+            fields,
+            color: terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            out: std::io::BufWriter::new(std::io::stdout().lock()),
+            held: Vec::new(),
+            columns: None,
+            csv: None,
+            written: 0,
+        }
+    }
+
+    /// Prints one value that is not a list (an entity, a message).
+    pub fn value(mut self, value: &Value) -> std::io::Result<()> {
+        match (self.format, value) {
+            (Format::Json, _) | (Format::Jsonl, _) if self.fields.is_none() => {
+                if self.format == Format::Json {
+                    serde_json::to_writer_pretty(&mut self.out, value)?;
+                } else {
+                    serde_json::to_writer(&mut self.out, value)?;
+                }
+                self.out.write_all(b"\n")?;
+                self.out.flush()
+            }
+            (_, Value::Array(items)) => {
+                for item in items {
+                    self.record(item.clone())?;
+                }
+                self.finish()
+            }
+            (_, Value::Object(_)) => {
+                self.record(value.clone())?;
+                self.finish()
+            }
+            (_, other) => {
+                writeln!(self.out, "{}", cell(other))?;
+                self.out.flush()
+            }
+        }
+    }
+
+    /// Adds one record of a list.
+    pub fn record(&mut self, record: Value) -> std::io::Result<()> {
+        self.written += 1;
+        match self.format {
+            Format::Jsonl => {
+                let projected = self.project(&record);
+                serde_json::to_writer(&mut self.out, &projected)?;
+                self.out.write_all(b"\n")
+            }
+            Format::Json if self.fields.is_none() => {
+                self.out.write_all(if self.written == 1 { b"[\n  " } else { b",\n  " })?;
+                serde_json::to_writer(&mut self.out, &record)?;
+                Ok(())
+            }
+            Format::Json => {
+                let projected = self.project(&record);
+                self.out.write_all(if self.written == 1 { b"[\n  " } else { b",\n  " })?;
+                serde_json::to_writer(&mut self.out, &projected)?;
+                Ok(())
+            }
+            Format::Csv => {
+                let columns = self.columns_for(&record);
+                let writer = self.csv.get_or_insert_with(|| csv::Writer::from_writer(std::io::stdout().lock()));
+                if self.written == 1 {
+                    writer.write_record(&columns).map_err(std::io::Error::from)?;
+                }
+                writer.write_record(columns.iter().map(|c| cell(lookup(&record, c)))).map_err(std::io::Error::from)
+            }
+            Format::Table => {
+                self.held.push(record);
+                Ok(())
+            }
+        }
+    }
+
+    /// Ends the output (closes a JSON array, prints a table).
+    pub fn finish(mut self) -> std::io::Result<()> {
+        match self.format {
+            Format::Json if self.written == 0 => self.out.write_all(b"[]\n")?,
+            Format::Json => self.out.write_all(b"\n]\n")?,
+            Format::Csv => {
+                if let Some(mut writer) = self.csv.take() {
+                    writer.flush()?;
+                }
+            }
+            Format::Table => self.table()?,
+            Format::Jsonl => {}
+        }
+        self.out.flush()
+    }
+
+    /// The record reduced to `--fields` (nested paths become keys as written).
+    fn project(&self, record: &Value) -> Value {
+        match &self.fields {
+            None => record.clone(),
+            Some(fields) => Value::Object(fields.iter().map(|f| (f.clone(), lookup(record, f).clone())).collect()),
+        }
+    }
+
+    fn columns_for(&mut self, first: &Value) -> Vec<String> {
+        if self.columns.is_none() {
+            self.columns = Some(self.fields.clone().unwrap_or_else(|| default_columns(first)));
+        }
+        self.columns.clone().unwrap_or_default()
+    }
+
+    fn table(&mut self) -> std::io::Result<()> {
+        let held = std::mem::take(&mut self.held);
+        let Some(first) = held.first() else { return Ok(()) };
+        let columns = self.columns_for(first);
+        let mut table = comfy_table::Table::new();
+        table.load_preset(comfy_table::presets::NOTHING);
+        let header: Vec<String> = columns
+            .iter()
+            .map(|c| {
+                let name = c.to_ascii_uppercase();
+                if self.color {
+                    format!("\u{1b}[1m{name}\u{1b}[0m")
+                } else {
+                    name
+                }
+            })
+            .collect();
+        table.set_header(header);
+        for record in &held {
+            table.add_row(columns.iter().map(|c| cell(lookup(record, c))).collect::<Vec<_>>());
+        }
+        for line in table.lines() {
+            // The preset pads each cell by one space on both sides; the first column needs none.
+            let line = line.strip_prefix(' ').unwrap_or(&line);
+            writeln!(self.out, "{}", line.trim_end())?;
+        }
+        Ok(())
+    }
+}
+
+/// The value at a dotted path (`service.summary`, `assignments.0.assignee.summary`); `null`
+/// when any step is missing.
+pub fn lookup<'a>(record: &'a Value, path: &str) -> &'a Value {
+    let mut at = record;
+    for step in path.split('.') {
+        at = match at {
+            Value::Object(map) => map.get(step).unwrap_or(&Value::Null),
+            Value::Array(items) => step.parse::<usize>().ok().and_then(|i| items.get(i)).unwrap_or(&Value::Null),
+            _ => &Value::Null,
+        };
+    }
+    at
+}
+
+/// A value as one cell of text: strings as they are, references by their summary, lists
+/// joined with commas, other objects as compact JSON.
+pub fn cell(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.replace(['\n', '\r', '\t'], " "),
+        Value::Number(_) | Value::Bool(_) => value.to_string(),
+        Value::Array(items) => items.iter().map(cell).collect::<Vec<_>>().join(", "),
+        Value::Object(map) => match map.get("summary").or_else(|| map.get("name")) {
+            Some(Value::String(s)) => s.clone(),
+            _ => value.to_string(),
+        },
+    }
+}
+
+/// Fields that make a good default column, in order: identity, label, state, ownership, time.
+const PREFERRED: &[&str] = &[
+    "id",
+    "incident_number",
+    "title",
+    "name",
+    "summary",
+    "email",
+    "status",
+    "urgency",
+    "role",
+    "service",
+    "user",
+    "schedule",
+    "escalation_policy",
+    "escalation_level",
+    "start",
+    "end",
+    "created_at",
+];
+
+/// The default columns of a record: the preferred fields it has (at most seven, `summary`
+/// only when there is no `title` or `name`), else its first scalar fields.
+pub fn default_columns(record: &Value) -> Vec<String> {
+    let Some(map) = record.as_object() else { return vec![] };
+    let present = |k: &str| map.get(k).is_some_and(|v| !v.is_null());
+    let mut columns: Vec<String> = PREFERRED
+        .iter()
+        .filter(|k| present(k))
+        .filter(|k| **k != "summary" || !(present("title") || present("name")))
+        .take(7)
+        .map(|k| k.to_string())
+        .collect();
+    if columns.len() <= 1 {
+        columns = map.iter().filter(|(_, v)| !v.is_object() && !v.is_array()).take(6).map(|(k, _)| k.clone()).collect();
+    }
+    columns
+}
