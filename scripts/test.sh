@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The project's test command: formatting, lints, every test, and a one-tag feature build.
+# The project's test command: formatting, lints, every test, a one-tag feature build, the docs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,4 +17,6 @@ cargo test --all-features -- --nocapture
 echo "== one tag alone: cargo check --no-default-features --features users"
 cargo check --no-default-features --features users 2>&1 | tee target/one-tag.log
 if grep -q "^warning" target/one-tag.log; then echo "the one-tag build has warnings"; exit 1; fi
+echo "== cargo doc (no warnings)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --all-features --lib
 echo "all checks passed"

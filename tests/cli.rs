@@ -16,6 +16,7 @@ async fn pdrs(mock: &MockServer, args: &[&str]) -> Output {
             .env("PAGERDUTY_API_URL", &url)
             .env("PAGERDUTY_EVENTS_URL", &url)
             .env_remove("PAGERDUTY_FROM")
+            .env("PDRS_CONFIG", "/nonexistent/pdrs-config.toml")
             .output()
             .unwrap()
     })

@@ -91,6 +91,7 @@ async fn a_generated_list_command_with_enum_and_array_flags_and_all() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("triggered, acknowledged, resolved"), "{err}");
+    assert_eq!(err.lines().count(), 1, "every failure is one line: {err}");
 }
 
 #[test]
@@ -161,7 +162,7 @@ fn a_body_that_does_not_fit_is_refused_before_sending() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("user.name") && err.contains("expected a string"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert_eq!(any.hits(), 0, "nothing was sent");
+    assert_eq!(any.calls(), 0, "nothing was sent");
     // The same body, fixed, read from standard input, goes out wrapped.
     let out = pdrs_with(
         &server.base_url(),
@@ -175,7 +176,7 @@ fn a_body_that_does_not_fit_is_refused_before_sending() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(any.hits(), 1);
+    assert_eq!(any.calls(), 1);
 }
 
 #[tokio::test]

@@ -17,7 +17,8 @@ fn command(url: &str, args: &[&str]) -> Command {
         .env("PAGERDUTY_API_KEY", "cli-token-0000")
         .env("PAGERDUTY_API_URL", url)
         .env("PAGERDUTY_EVENTS_URL", url)
-        .env_remove("PAGERDUTY_FROM");
+        .env_remove("PAGERDUTY_FROM")
+        .env("PDRS_CONFIG", "/nonexistent/pdrs-config.toml");
     cmd
 }
 

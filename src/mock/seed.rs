@@ -67,6 +67,12 @@ pub(crate) fn epoch() -> chrono::DateTime<chrono::Utc> {
         .unwrap_or_default()
 }
 
+/// A reference to a seeded record, with its summary.
+fn reference_to(kind: &str, record: &Value, base: &str, collection: &str) -> Value {
+    let summary = record.get("summary").and_then(Value::as_str).unwrap_or("");
+    reference(kind, record["id"].as_str().unwrap_or(""), summary, base, collection)
+}
+
 fn reference(kind: &str, id: &str, summary: &str, base: &str, collection: &str) -> Value {
     json!({"id": id, "type": format!("{kind}_reference"), "summary": summary, "self": format!("{base}/{collection}/{id}")})
 }
@@ -94,7 +100,7 @@ pub(crate) fn collections(seed: &Seed, base: &str) -> Vec<(String, Vec<Value>)> 
     let policies: Vec<Value> = (0..seed.escalation_policies)
         .map(|i| {
             let id = id('E', i);
-            let target = users.get(i % users.len().max(1)).map(|u| reference("user", u["id"].as_str().unwrap_or(""), "", base, "users"));
+            let target = users.get(i % users.len().max(1)).map(|u| reference_to("user", u, base, "users"));
             json!({"id": id, "type": "escalation_policy", "name": format!("Policy {i}"), "summary": format!("Policy {i}"),
                    "num_loops": 0, "self": format!("{base}/escalation_policies/{id}"),
                    "escalation_rules": [{"escalation_delay_in_minutes": 30, "targets": target.into_iter().collect::<Vec<_>>()}]})
@@ -103,7 +109,7 @@ pub(crate) fn collections(seed: &Seed, base: &str) -> Vec<(String, Vec<Value>)> 
     let services: Vec<Value> = (0..seed.services)
         .map(|i| {
             let id = id('S', i);
-            let policy = policies.get(i % policies.len().max(1)).map(|p| reference("escalation_policy", p["id"].as_str().unwrap_or(""), "", base, "escalation_policies"));
+            let policy = policies.get(i % policies.len().max(1)).map(|p| reference_to("escalation_policy", p, base, "escalation_policies"));
             json!({"id": id, "type": "service", "name": format!("Service {i}"), "summary": format!("Service {i}"), "status": "active",
                    "escalation_policy": policy, "self": format!("{base}/services/{id}"), "created_at": stamp(0)})
         })
@@ -119,7 +125,7 @@ pub(crate) fn collections(seed: &Seed, base: &str) -> Vec<(String, Vec<Value>)> 
     let incidents: Vec<Value> = (0..seed.incidents)
         .map(|i| {
             let id = id('I', i);
-            let service = services.get(i % services.len().max(1)).map(|s| reference("service", s["id"].as_str().unwrap_or(""), "", base, "services"));
+            let service = services.get(i % services.len().max(1)).map(|s| reference_to("service", s, base, "services"));
             json!({"id": id, "type": "incident", "incident_number": i + 1, "title": format!("Incident {i}"), "summary": format!("Incident {i}"),
                    "status": statuses[i % 3], "urgency": if i % 2 == 0 { "high" } else { "low" }, "created_at": stamp(i),
                    "incident_key": format!("seed-{i}"), "service": service, "self": format!("{base}/incidents/{id}")})
@@ -132,11 +138,26 @@ pub(crate) fn collections(seed: &Seed, base: &str) -> Vec<(String, Vec<Value>)> 
         .map(|(i, incident)| {
             let id = id('L', i);
             json!({"id": id, "type": "trigger_log_entry", "summary": "Triggered through the API", "created_at": incident["created_at"],
-                   "incident": reference("incident", incident["id"].as_str().unwrap_or(""), "", base, "incidents"),
+                   "incident": reference_to("incident", incident, base, "incidents"),
                    "self": format!("{base}/log_entries/{id}")})
         })
         .collect();
+    // Who is on call: the first rule's user of each policy, on one of the schedules, for the
+    // week from the seed's epoch.
+    let oncalls: Vec<Value> = policies
+        .iter()
+        .enumerate()
+        .filter_map(|(i, policy)| {
+            let user = policy.pointer("/escalation_rules/0/targets/0")?.clone();
+            let schedule =
+                schedules.get(i % schedules.len().max(1)).map(|s| reference_to("schedule", s, base, "schedules"));
+            Some(json!({"user": user, "schedule": schedule, "escalation_level": 1,
+                        "escalation_policy": reference_to("escalation_policy", policy, base, "escalation_policies"),
+                        "start": stamp(0), "end": stamp(7 * 24 * 60)}))
+        })
+        .collect();
     vec![
+        ("/oncalls".into(), oncalls),
         ("/users".into(), users),
         ("/teams".into(), teams),
         ("/escalation_policies".into(), policies),

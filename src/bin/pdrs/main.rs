@@ -456,7 +456,7 @@ fn unwrap(op: &Operation, mut value: Value) -> Value {
 fn wanted_groups(groups: &[ops::Group]) -> Vec<bool> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let everything = args.iter().any(|a| a == "completions" || a == "man");
-    groups.iter().map(|g| everything || args.iter().any(|a| *a == g.name)).collect()
+    groups.iter().map(|g| everything || args.contains(&g.name)).collect()
 }
 
 /// The whole command tree: the built-in commands and a group per tag and API.
@@ -562,7 +562,10 @@ async fn run(matches: &ArgMatches, groups: &[ops::Group]) -> Result<(), Failure>
                     return Ok(());
                 }
             };
-            print_value(&cli.globals, &Value::String(line))
+            // The dedup key as a plain line, for `KEY=$(pdrs events trigger ...)`.
+            let mut out = std::io::stdout().lock();
+            std::io::Write::write_all(&mut out, format!("{line}\n").as_bytes())?;
+            Ok(std::io::Write::flush(&mut out)?)
         }
         Builtin::Webhooks { action } => match action {
             WebhookCommand::Verify { secret, signature } => {
@@ -600,6 +603,16 @@ async fn run(matches: &ArgMatches, groups: &[ops::Group]) -> Result<(), Failure>
     }
 }
 
+/// A usage error on one line: clap's lines joined, without its `--help` hint.
+fn one_line(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("For more information"))
+        .map(|l| l.strip_prefix("error: ").unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Prints one answer in the chosen format.
 fn print_value(globals: &Globals, value: &Value) -> Result<(), Failure> {
     Ok(Printer::new(globals.output, globals.fields.as_deref(), false).value(value)?)
@@ -609,7 +622,20 @@ fn print_value(globals: &Globals, value: &Value) -> Result<(), Failure> {
 async fn main() -> ExitCode {
     let groups = ops::groups();
     let full = wanted_groups(&groups);
-    let matches = command_tree(&groups, &full).get_matches();
+    let matches = match command_tree(&groups, &full).try_get_matches() {
+        Ok(matches) => matches,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version: printed as clap renders them.
+            return match e.print() {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(_) => ExitCode::from(1),
+            };
+        }
+        Err(e) => {
+            eprintln!("pdrs: {}", one_line(&e.render().to_string()));
+            return ExitCode::from(2);
+        }
+    };
     match run(&matches, &groups).await {
         Ok(()) => ExitCode::SUCCESS,
         // The reader went away (`pdrs get --all … | head`): stop quietly, as Unix tools do.

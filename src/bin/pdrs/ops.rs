@@ -237,8 +237,11 @@ pub fn fill_path(op: &Operation, matches: &ArgMatches) -> String {
     path
 }
 
+/// Name and value pairs, as they go on the wire.
+pub type Pairs = Vec<(String, String)>;
+
 /// The query pairs and headers given on the command line, as they go on the wire.
-pub fn query_and_headers(op: &Operation, matches: &ArgMatches) -> (Vec<(String, String)>, Vec<(String, String)>) {
+pub fn query_and_headers(op: &Operation, matches: &ArgMatches) -> (Pairs, Pairs) {
     let mut query = Vec::new();
     let mut headers = Vec::new();
     for param in op.params.iter().filter(|p| p.location != ParamIn::Path) {
