@@ -14,8 +14,8 @@ use std::path::Path;
 
 /// One row per operation.
 pub struct Row {
-    /// JSON types of the wrapped request entity's fields (`{"name": "string", ...}`), for the
-    /// mock server's request validation.
+    /// The request body's schema reduced to what the mock server validates (types, required
+    /// fields, enum values; see [`shape`]).
     request_fields: Option<Value>,
     /// The first example of the first 2xx JSON response, for the mock server.
     example: Option<Value>,
@@ -216,14 +216,7 @@ pub fn rows(doc: &Document, spec: &Value) -> Vec<Row> {
             _ => items.clone(),
         };
         let request_wrapper = request_schema(spec, op).and_then(|s| single_key(spec, s));
-        let request_fields = request_wrapper.as_ref().and_then(|w| {
-            let entity = schema_properties(spec, request_schema(spec, op)?).get(w)?.clone();
-            let fields: serde_json::Map<String, Value> = schema_properties(spec, &entity)
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::String(json_type(spec, v).to_string())))
-                .collect();
-            (!fields.is_empty()).then_some(Value::Object(fields))
-        });
+        let request_fields = request_schema(spec, op).map(|s| shape(spec, s, 0));
         let from = op
             .get("parameters")
             .and_then(Value::as_array)
@@ -269,6 +262,34 @@ fn success_example(spec: &Value, op: &Value) -> Option<Value> {
     }
     let (_, first) = media.get("examples")?.as_object()?.iter().next()?;
     resolve(spec, first).get("value").cloned()
+}
+
+/// What the mock checks of a request body: a schema reduced to `type`, `required`, `enum`,
+/// `properties` and `items`, references resolved, to a depth of five.
+fn shape(spec: &Value, schema: &Value, depth: usize) -> Value {
+    let schema = resolve(spec, schema);
+    let mut out = serde_json::Map::new();
+    let ty = json_type(spec, schema);
+    if ty != "any" {
+        out.insert("type".into(), Value::String(ty.to_string()));
+    }
+    if let Some(values) = schema.get("enum").filter(|e| e.as_array().is_some_and(|a| a.iter().all(Value::is_string))) {
+        out.insert("enum".into(), values.clone());
+    }
+    if depth < 5 {
+        if let Some(required) = schema.get(crate::normalize::schemas::REQUIRED_EXT) {
+            out.insert("required".into(), required.clone());
+        }
+        let props: serde_json::Map<String, Value> =
+            schema_properties(spec, schema).iter().map(|(k, v)| (k.clone(), shape(spec, v, depth + 1))).collect();
+        if !props.is_empty() {
+            out.insert("properties".into(), Value::Object(props));
+        }
+        if let Some(items) = schema.get("items") {
+            out.insert("items".into(), shape(spec, items, depth + 1));
+        }
+    }
+    Value::Object(out)
 }
 
 /// The JSON type a schema declares (`any` when it does not say).

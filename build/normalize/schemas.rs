@@ -219,17 +219,24 @@ pub fn drop_string_constraints(doc: &mut Value) -> usize {
 
 /// Rule: `required` lists are dropped from every schema, so every field is optional. The
 /// documents' own examples omit "required" fields (31 in rest.json alone) and the live API does
-/// too; a response that fails to decode over one absent field is worse than an `Option`.
+/// too; a response that fails to decode over one absent field is worse than an `Option`. The
+/// list is kept as [`REQUIRED_EXT`] (which the code generator ignores) for the mock server's
+/// request validation.
 pub fn tolerate_missing_fields(doc: &mut Value) -> usize {
     let mut n = 0;
     for_each_schema(doc, |_, schema| {
         if schema.get("required").is_some_and(Value::is_array) {
-            schema.remove("required");
+            if let Some(required) = schema.remove("required") {
+                schema.insert(REQUIRED_EXT.into(), required);
+            }
             n += 1;
         }
     });
     n
 }
+
+/// Where [`tolerate_missing_fields`] keeps a schema's `required` list.
+pub const REQUIRED_EXT: &str = "x-pdrs-required";
 
 /// Rule: `additionalProperties: false` is dropped, so a field the server adds tomorrow does not
 /// break decoding today (typify would emit `deny_unknown_fields`).

@@ -5,7 +5,10 @@ use clap::Parser;
 
 /// A spec-driven, stateful PagerDuty mock server.
 #[derive(Parser)]
-#[command(version, about)]
+#[command(
+    version,
+    about = "pdrs-mock: a local PagerDuty for tests, built from PagerDuty's API documents (REST and Events API v2)"
+)]
 struct Cli {
     #[command(flatten)]
     mock: pdrs::mock::MockArgs,

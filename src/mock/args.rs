@@ -3,7 +3,10 @@
 use super::{Faults, MockConfig, MockServer, Seed};
 use std::time::Duration;
 
-/// Options of the mock server command.
+/// pdrs-mock: a local PagerDuty for tests. It answers every operation of PagerDuty's REST API
+/// (stateful where clients read back or page) and the Events API v2, checks requests against
+/// PagerDuty's documents, and can inject rate limits, server errors, latency, resets and cut
+/// bodies. State: `GET`/`PUT /_mock/state` (with any API token).
 #[derive(Debug, Clone, clap::Args)]
 pub struct MockArgs {
     /// Port on 127.0.0.1 (0 picks a free one).
@@ -24,6 +27,9 @@ pub struct MockArgs {
     /// Share of requests answered with a 5xx (0.0 to 1.0).
     #[arg(long, default_value_t = 0.0, value_parser = rate)]
     pub error_rate: f64,
+    /// The 5xx statuses --error-rate injects, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "500,502,503,504", value_parser = clap::value_parser!(u16).range(500..=599))]
+    pub error_statuses: Vec<u16>,
     /// Latency added to each request, in milliseconds.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
@@ -60,6 +66,7 @@ impl MockArgs {
     pub fn config(&self) -> MockConfig {
         let mut faults = Faults::none()
             .error_rate(self.error_rate)
+            .error_statuses(&self.error_statuses)
             .latency(Duration::from_millis(self.latency_ms))
             .reset_rate(self.reset_rate)
             .truncate_rate(self.truncate_rate);

@@ -32,7 +32,6 @@ pub(crate) fn handle(shared: &Shared, method: &Method, uri: &Uri, body: &Bytes) 
     if routing_key.trim().is_empty() {
         errors.push("'routing_key' is missing or blank".to_string());
     }
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     match uri.path() {
         "/v2/change/enqueue" => {
             if event.pointer("/payload/summary").and_then(Value::as_str).is_none() {
@@ -70,24 +69,36 @@ pub(crate) fn handle(shared: &Shared, method: &Method, uri: &Uri, body: &Bytes) 
             let mut store = shared.store.lock().unwrap_or_else(|e| e.into_inner());
             let dedup_key =
                 given_key.map(String::from).unwrap_or_else(|| format!("mock-{}", store.new_id().to_lowercase()));
-            let existing = store.collections.get_mut("/incidents").and_then(|list| {
-                list.iter_mut().rev().find(|i| {
+            let existing = store
+                .list("/incidents")
+                .iter()
+                .rev()
+                .find(|i| {
                     i.get("incident_key").and_then(Value::as_str) == Some(dedup_key.as_str())
                         && i.get("status").and_then(Value::as_str) != Some("resolved")
                 })
-            });
+                .and_then(|i| i.get("id").and_then(Value::as_str))
+                .map(String::from);
+            let base = shared.base_url.clone();
             match (action, existing) {
                 ("trigger", Some(_)) => {}
                 ("trigger", None) => {
-                    let id = store.new_id();
-                    let summary = event.pointer("/payload/summary").cloned().unwrap_or_default();
-                    let incident = json!({"id": id, "type": "incident", "title": summary, "summary": summary,
-                        "status": "triggered", "urgency": "high", "incident_key": dedup_key, "created_at": now,
-                        "self": format!("{}/incidents/{id}", shared.base_url)});
-                    store.insert("/incidents", incident);
+                    let mut fields = serde_json::Map::new();
+                    fields.insert("title".into(), event.pointer("/payload/summary").cloned().unwrap_or_default());
+                    fields.insert("incident_key".into(), json!(dedup_key));
+                    let urgency = match event.pointer("/payload/severity").and_then(Value::as_str) {
+                        Some("warning" | "info") => "low",
+                        _ => "high",
+                    };
+                    fields.insert("urgency".into(), json!(urgency));
+                    super::incidents::open(&mut store, &base, &fields);
                 }
-                ("acknowledge", Some(incident)) => incident["status"] = json!("acknowledged"),
-                ("resolve", Some(incident)) => incident["status"] = json!("resolved"),
+                ("acknowledge", Some(id)) => {
+                    super::incidents::set_status(&mut store, &base, &id, "acknowledged");
+                }
+                ("resolve", Some(id)) => {
+                    super::incidents::set_status(&mut store, &base, &id, "resolved");
+                }
                 _ => {}
             }
             accepted(&dedup_key)

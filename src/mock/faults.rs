@@ -13,8 +13,10 @@ pub struct Faults {
     pub rate_limit: Option<u32>,
     /// The rate-limit window (default one minute, as PagerDuty's).
     pub rate_window: Option<Duration>,
-    /// Share of requests answered with a 5xx (500, 502, 503 or 504), 0.0 to 1.0.
+    /// Share of requests answered with a 5xx, 0.0 to 1.0.
     pub error_rate: f64,
+    /// The 5xx statuses injected, one picked at random each time (default 500, 502, 503, 504).
+    pub error_statuses: Vec<u16>,
     /// Latency added to every request.
     pub latency: Duration,
     /// Share of requests whose connection is reset before any response.
@@ -44,6 +46,12 @@ impl Faults {
         self
     }
 
+    /// The 5xx statuses `error_rate` injects (others than 500 to 599 are left out).
+    pub fn error_statuses(mut self, statuses: &[u16]) -> Self {
+        self.error_statuses = statuses.iter().copied().filter(|s| (500..600).contains(s)).collect();
+        self
+    }
+
     /// Latency per request.
     pub fn latency(mut self, latency: Duration) -> Self {
         self.latency = latency;
@@ -63,11 +71,19 @@ impl Faults {
     }
 }
 
+/// Which rate-limit bucket a request counts against: PagerDuty limits the REST API per key and
+/// the Events API per routing key, apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Bucket {
+    Rest = 0,
+    Events = 1,
+}
+
 pub(crate) struct FaultState {
     faults: Faults,
     rng: fastrand::Rng,
-    window_start: Instant,
-    in_window: u32,
+    /// Per bucket: when its window started and how many requests it has seen.
+    windows: [(Instant, u32); 2],
     served: u64,
 }
 
@@ -82,28 +98,29 @@ pub(crate) struct Decision {
 impl FaultState {
     pub fn new(faults: Faults) -> Self {
         let rng = fastrand::Rng::with_seed(faults.seed);
-        Self { faults, rng, window_start: Instant::now(), in_window: 0, served: 0 }
+        Self { faults, rng, windows: [(Instant::now(), 0); 2], served: 0 }
     }
 
     pub fn served(&self) -> u64 {
         self.served
     }
 
-    pub fn next(&mut self) -> Decision {
+    pub fn next(&mut self, bucket: Bucket) -> Decision {
         self.served += 1;
         let f = &self.faults;
         let delay = (!f.latency.is_zero()).then_some(f.latency);
         let mut limit = None;
         if let Some(max) = f.rate_limit {
             let window = f.rate_window.unwrap_or(Duration::from_secs(60));
-            if self.window_start.elapsed() >= window {
-                self.window_start = Instant::now();
-                self.in_window = 0;
+            let (start, count) = &mut self.windows[bucket as usize];
+            if start.elapsed() >= window {
+                *start = Instant::now();
+                *count = 0;
             }
-            self.in_window += 1;
-            let reset = window.saturating_sub(self.window_start.elapsed()).as_secs_f64().ceil().max(1.0) as u64;
-            let remaining = max.saturating_sub(self.in_window);
-            if self.in_window > max {
+            *count = count.saturating_add(1);
+            let reset = window.saturating_sub(start.elapsed()).as_secs_f64().ceil().max(1.0) as u64;
+            let remaining = max.saturating_sub(*count);
+            if *count > max {
                 let mut response =
                     crate::mock::rest::error(StatusCode::TOO_MANY_REQUESTS, 2020, "Rate Limit Exceeded", vec![]);
                 set_limit_headers(&mut response, max, 0, reset);
@@ -115,9 +132,11 @@ impl FaultState {
             return Decision { delay, early: Some(reset_response()), truncate: false, limit };
         }
         if self.rng.f64() < f.error_rate {
-            let status = [500, 502, 503, 504][self.rng.usize(..4)];
+            let statuses: &[u16] = if f.error_statuses.is_empty() { &[500, 502, 503, 504] } else { &f.error_statuses };
+            let status = statuses[self.rng.usize(..statuses.len())];
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let response = crate::mock::rest::error(status, 0, "Injected server error", vec![]);
+            // PagerDuty's code for an internal error.
+            let response = crate::mock::rest::error(status, 2000, "Internal Server Error", vec![]);
             return Decision { delay, early: Some(response), truncate: false, limit };
         }
         let truncate = self.rng.f64() < f.truncate_rate;

@@ -19,6 +19,8 @@
 mod args;
 mod events;
 mod faults;
+mod incidents;
+mod query;
 mod rest;
 mod seed;
 mod store;
@@ -142,7 +144,8 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let mut fault = shared.faults.lock().unwrap_or_else(|e| e.into_inner()).next();
+    let bucket = if uri.path().starts_with("/v2/") { faults::Bucket::Events } else { faults::Bucket::Rest };
+    let mut fault = shared.faults.lock().unwrap_or_else(|e| e.into_inner()).next(bucket);
     if let Some(delay) = fault.delay {
         tokio::time::sleep(delay).await;
     }
@@ -150,7 +153,7 @@ async fn handle(
         return response;
     }
     let response = if uri.path() == "/_mock/state" {
-        rest::state_endpoint(&shared, &method, &body)
+        rest::state_endpoint(&shared, &method, &headers, &body)
     } else if uri.path().starts_with("/v2/") {
         events::handle(&shared, &method, &uri, &body)
     } else {

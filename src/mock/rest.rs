@@ -1,5 +1,6 @@
 //! The REST side of the mock: routing by the operation table, CRUD, paging, validation.
 
+use super::query::{Query, Window};
 use super::Shared;
 use crate::spec::{self, FromHeader, Operation, Paging};
 use axum::body::Bytes;
@@ -47,8 +48,12 @@ fn query_pairs(uri: &Uri) -> Vec<(String, String)> {
     url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()).into_owned().collect()
 }
 
-/// `GET`/`PUT` of `/_mock/state`: dump or load the whole state.
-pub(crate) fn state_endpoint(shared: &Shared, method: &Method, body: &Bytes) -> Response {
+/// `GET`/`PUT` of `/_mock/state`: dump or load the whole state, behind the same credential
+/// rule as the API.
+pub(crate) fn state_endpoint(shared: &Shared, method: &Method, headers: &HeaderMap, body: &Bytes) -> Response {
+    if !authorized(headers) {
+        return error(StatusCode::UNAUTHORIZED, 2006, "Unauthorized", vec![]);
+    }
     let mut store = shared.store.lock().unwrap_or_else(|e| e.into_inner());
     match *method {
         Method::GET => Json(store.dump()).into_response(),
@@ -74,7 +79,8 @@ fn authorized(headers: &HeaderMap) -> bool {
 
 pub(crate) fn handle(shared: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Response {
     if !authorized(headers) {
-        return error(StatusCode::UNAUTHORIZED, 0, "Unauthorized", vec![]);
+        // PagerDuty's code for a missing or refused credential.
+        return error(StatusCode::UNAUTHORIZED, 2006, "Unauthorized", vec![]);
     }
     let path = uri.path().trim_end_matches('/').to_string();
     let base = reqwest::Url::parse(&shared.base_url).ok();
@@ -98,11 +104,28 @@ pub(crate) fn handle(shared: &Shared, method: &Method, uri: &Uri, headers: &Head
     let last = path.rsplit('/').next().unwrap_or("").to_string();
     let mut store = shared.store.lock().unwrap_or_else(|e| e.into_inner());
     match (method.as_str(), op.paging, ends_with_param) {
-        ("GET", Paging::Offset | Paging::Cursor | Paging::After, _) => list(store.list(&path), op, &path, &query),
+        ("GET", Paging::Offset | Paging::Cursor | Paging::After, _) => {
+            let records = held_or_derived(&store, &path);
+            list(&records, op, &path, &query)
+        }
+        ("GET", Paging::None, false) if store.collections.contains_key(&path) || derived_parent(&path).is_some() => {
+            // A list that does not page (`/incidents/{id}/notes`): every record, wrapped.
+            let records = held_or_derived(&store, &path);
+            let key = op.response_wrapper.or(op.items).unwrap_or_else(|| path.rsplit('/').next().unwrap_or("items"));
+            Json(json!({ key: records })).into_response()
+        }
         ("GET", _, true) => match store.get(&parent, &last) {
             Some(record) => Json(wrap(op.response_wrapper, record.clone())).into_response(),
             None => not_found(),
         },
+        ("POST", _, false) if op.path == "/incidents" => {
+            let entity = match validated(op, body) {
+                Ok(entity) => entity,
+                Err(errors) => return invalid(errors),
+            };
+            let incident = super::incidents::open(&mut store, &shared.base_url, &entity);
+            (StatusCode::CREATED, Json(wrap(op.response_wrapper, incident))).into_response()
+        }
         ("POST", _, _) if op.request_wrapper.is_some() => {
             let entity = match validated(op, body) {
                 Ok(entity) => entity,
@@ -128,6 +151,13 @@ pub(crate) fn handle(shared: &Shared, method: &Method, uri: &Uri, headers: &Head
                 Ok(entity) => entity,
                 Err(errors) => return invalid(errors),
             };
+            // A status change of an incident is logged and stamped as PagerDuty does.
+            let status = entity.get("status").and_then(Value::as_str).map(String::from);
+            if let (true, Some(status)) = (parent == "/incidents", status) {
+                if super::incidents::set_status(&mut store, &shared.base_url, &last, &status).is_none() {
+                    return not_found();
+                }
+            }
             match store.get_mut(&parent, &last) {
                 Some(Value::Object(record)) => {
                     record.extend(entity.into_iter().filter(|(k, _)| k != "id" && k != "self"));
@@ -155,6 +185,33 @@ pub(crate) fn handle(shared: &Shared, method: &Method, uri: &Uri, headers: &Head
     }
 }
 
+/// For a nested list (`/incidents/PI1/log_entries`): the parent's collection, its id, and the
+/// top-level collection whose records refer to the parent (`/log_entries` by `incident.id`).
+fn derived_parent(path: &str) -> Option<(String, String, String)> {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let [parent, id, child] = segments[..] else { return None };
+    Some((parent.to_string(), id.to_string(), format!("/{child}")))
+}
+
+/// The records of a list path: those held under it, else the records of the top-level
+/// collection that refer to its parent (`/incidents/PI1/log_entries` lists the log entries
+/// whose `incident.id` is PI1).
+fn held_or_derived(store: &super::store::Store, path: &str) -> Vec<Value> {
+    let held = store.list(path);
+    if !held.is_empty() {
+        return held.to_vec();
+    }
+    let Some((parent, id, top)) = derived_parent(path) else { return Vec::new() };
+    let key =
+        parent.strip_suffix("ies").map(|s| format!("{s}y")).unwrap_or_else(|| parent.trim_end_matches('s').to_string());
+    store
+        .list(&top)
+        .iter()
+        .filter(|r| r.get(&key).and_then(|p| p.get("id")).and_then(Value::as_str) == Some(id.as_str()))
+        .cloned()
+        .collect()
+}
+
 fn wrap(wrapper: Option<&str>, value: Value) -> Value {
     match wrapper {
         Some(w) => json!({ w: value }),
@@ -162,32 +219,20 @@ fn wrap(wrapper: Option<&str>, value: Value) -> Value {
     }
 }
 
-/// The wrapped entity of a request body, checked against the field types the spec declares.
-/// On failure, the error messages (for a 400 code 2001).
+/// The wrapped entity of a request body, checked against the operation's request schema as
+/// the document declares it: types, required fields and enum values, nested objects and lists
+/// included. On failure, the error messages (for a 400 code 2001), each naming its field.
 fn validated(op: &Operation, body: &Bytes) -> Result<Map<String, Value>, Vec<String>> {
     let wrapper = op.request_wrapper.unwrap_or_default();
     let parsed: Value = serde_json::from_slice(body).map_err(|e| vec![format!("the body is not valid JSON: {e}")])?;
-    let Some(Value::Object(entity)) = parsed.get(wrapper).cloned() else {
-        return Err(vec![format!("{wrapper} must be an object")]);
-    };
     let mut errors = Vec::new();
-    if let Some(fields) = request_fields().get(&format!("{} {}", op.method, op.path)) {
-        for (name, value) in &entity {
-            let Some(expected) = fields.get(name).and_then(Value::as_str) else { continue };
-            let fits = match expected {
-                "string" => value.is_string(),
-                "integer" => value.is_i64() || value.is_u64(),
-                "number" => value.is_number(),
-                "boolean" => value.is_boolean(),
-                "array" => value.is_array(),
-                "object" => value.is_object(),
-                _ => true,
-            };
-            if !fits && !value.is_null() {
-                errors.push(format!("{wrapper}.{name} must be of type {expected}"));
-            }
-        }
+    if let Some(shape) = request_fields().get(&format!("{} {}", op.method, op.path)) {
+        check(&Value::Object(shape.clone()), &parsed, "", &mut errors);
     }
+    let Some(Value::Object(entity)) = parsed.get(wrapper).cloned() else {
+        errors.push(format!("{wrapper} must be an object"));
+        return Err(errors);
+    };
     if errors.is_empty() {
         Ok(entity)
     } else {
@@ -195,9 +240,68 @@ fn validated(op: &Operation, body: &Bytes) -> Result<Map<String, Value>, Vec<Str
     }
 }
 
-fn matches_filters(record: &Value, query: &[(String, String)]) -> bool {
-    let get = |k: &str| query.iter().find(|(q, _)| q == k).map(|(_, v)| v.as_str());
-    if let Some(q) = get("query").filter(|q| !q.is_empty()) {
+/// Checks `value` at `path` against a schema shape (see the build's `table::shape`).
+fn check(shape: &Value, value: &Value, path: &str, errors: &mut Vec<String>) {
+    let name = |field: &str| if path.is_empty() { field.to_string() } else { format!("{path}.{field}") };
+    if value.is_null() {
+        return;
+    }
+    let expected = shape.get("type").and_then(Value::as_str).unwrap_or("any");
+    let fits = match expected {
+        "string" => value.is_string(),
+        "integer" => value.is_i64() || value.is_u64(),
+        "number" => value.is_number(),
+        "boolean" => value.is_boolean(),
+        "array" => value.is_array(),
+        "object" => value.is_object(),
+        _ => true,
+    };
+    let here = if path.is_empty() { "the body".to_string() } else { path.to_string() };
+    if !fits {
+        errors.push(format!("{here} must be of type {expected}"));
+        return;
+    }
+    if let (Some(Value::Array(allowed)), Some(text)) = (shape.get("enum"), value.as_str()) {
+        if !allowed.iter().any(|a| a.as_str() == Some(text)) {
+            let list: Vec<&str> = allowed.iter().filter_map(Value::as_str).collect();
+            errors.push(format!("{here} must be one of {} (got {text:?})", list.join(", ")));
+        }
+    }
+    if let Value::Object(map) = value {
+        let properties = shape.get("properties");
+        for field in shape.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+            // A `type` with a single allowed value is implied by the endpoint (the live API fills
+            // it in, and so does the mock).
+            let implied = field == "type"
+                && properties
+                    .and_then(|p| p.get("type"))
+                    .and_then(|t| t.get("enum"))
+                    .and_then(Value::as_array)
+                    .is_some_and(|e| e.len() == 1);
+            if !map.contains_key(field) && !implied {
+                errors.push(format!("{} is required", name(field)));
+            }
+        }
+        if let Some(Value::Object(properties)) = properties {
+            for (field, inner) in map {
+                if let Some(inner_shape) = properties.get(field) {
+                    check(inner_shape, inner, &name(field), errors);
+                }
+            }
+        }
+    }
+    if let (Value::Array(items), Some(item_shape)) = (value, shape.get("items")) {
+        for (i, item) in items.iter().enumerate() {
+            check(item_shape, item, &format!("{here}[{i}]"), errors);
+        }
+    }
+}
+
+/// Whether a record passes a listing's filters: `query` (a case-insensitive match on name,
+/// email, summary or title), the time window (on `execution_time` for audit records, else
+/// `created_at`), `statuses[]`, `urgencies[]`, `service_ids[]`, `incident_key`.
+fn matches_filters(record: &Value, query: &Query<'_>, window: &Window) -> bool {
+    if let Some(q) = query.get("query").filter(|q| !q.is_empty()) {
         let q = q.to_lowercase();
         let hit = ["name", "email", "summary", "title"]
             .iter()
@@ -206,33 +310,40 @@ fn matches_filters(record: &Value, query: &[(String, String)]) -> bool {
             return false;
         }
     }
-    let created =
-        record.get("created_at").and_then(Value::as_str).and_then(|c| chrono::DateTime::parse_from_rfc3339(c).ok());
-    let bound = |k: &str| get(k).and_then(|v| chrono::DateTime::parse_from_rfc3339(v).ok());
-    if let (Some(since), Some(at)) = (bound("since"), created) {
-        if at < since {
-            return false;
-        }
-    }
-    if let (Some(until), Some(at)) = (bound("until"), created) {
-        if at >= until {
-            return false;
-        }
-    }
-    let statuses: Vec<&str> = query.iter().filter(|(k, _)| k == "statuses[]").map(|(_, v)| v.as_str()).collect();
-    if !statuses.is_empty() && !record.get("status").and_then(Value::as_str).is_some_and(|s| statuses.contains(&s)) {
+    let stamp = record.get("execution_time").or_else(|| record.get("created_at")).and_then(Value::as_str);
+    if !window.holds(stamp) {
         return false;
     }
-    true
+    let field_in = |param: &str, value: Option<&str>| {
+        let wanted = query.list(param);
+        wanted.is_empty() || value.is_some_and(|v| wanted.contains(&v))
+    };
+    let key_matches =
+        query.get("incident_key").is_none_or(|k| record.get("incident_key").and_then(Value::as_str) == Some(k));
+    key_matches
+        && field_in("statuses", record.get("status").and_then(Value::as_str))
+        && field_in("urgencies", record.get("urgency").and_then(Value::as_str))
+        && field_in("service_ids", record.pointer("/service/id").and_then(Value::as_str))
 }
 
-fn list(records: &[Value], op: &Operation, path: &str, query: &[(String, String)]) -> Response {
-    let get = |k: &str| query.iter().find(|(q, _)| q == k).map(|(_, v)| v.as_str());
+fn list(records: &[Value], op: &Operation, path: &str, pairs: &[(String, String)]) -> Response {
+    let query = Query::new(pairs);
     let field = op.items.map(String::from).unwrap_or_else(|| path.rsplit('/').next().unwrap_or("items").to_string());
-    let limit: usize = get("limit").and_then(|l| l.parse().ok()).unwrap_or(25).clamp(1, 100);
-    let matching = records.iter().filter(|r| matches_filters(r, query));
+    let checked = (|| {
+        let limit = query.number("limit", 25, 1, u64::MAX)?.min(100) as usize;
+        let window = Window::of(&query)?;
+        Ok::<_, String>((limit, window))
+    })();
+    let (limit, window) = match checked {
+        Ok(ok) => ok,
+        Err(problem) => return invalid(vec![problem]),
+    };
+    let matching = records.iter().filter(|r| matches_filters(r, &query, &window));
     if op.paging == Paging::Offset {
-        let offset: usize = get("offset").and_then(|o| o.parse().ok()).unwrap_or(0);
+        let offset = match query.number("offset", 0, 0, u64::MAX) {
+            Ok(offset) => usize::try_from(offset).unwrap_or(usize::MAX),
+            Err(problem) => return invalid(vec![problem]),
+        };
         if offset.saturating_add(limit) > crate::OFFSET_CAP as usize {
             return error(
                 StatusCode::BAD_REQUEST,
@@ -241,7 +352,7 @@ fn list(records: &[Value], op: &Operation, path: &str, query: &[(String, String)
                 vec!["Offset must be less than 10000.".into()],
             );
         }
-        let total_wanted = get("total") == Some("true");
+        let total_wanted = query.flag("total");
         let mut page = Vec::with_capacity(limit);
         let mut count = 0usize;
         for record in matching {
@@ -259,10 +370,13 @@ fn list(records: &[Value], op: &Operation, path: &str, query: &[(String, String)
             .into_response();
     }
     let token = if op.paging == Paging::After { "after" } else { "cursor" };
-    let start: usize = get(token).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let start = match query.get(token).filter(|c| !c.is_empty()).map(super::query::position).transpose() {
+        Ok(start) => start.unwrap_or(0),
+        Err(problem) => return invalid(vec![problem]),
+    };
     let all: Vec<&Value> = matching.collect();
     let page: Vec<Value> = all.iter().skip(start).take(limit).map(|r| (*r).clone()).collect();
-    let next = (start.saturating_add(page.len()) < all.len()).then(|| (start + page.len()).to_string());
+    let next = (start.saturating_add(page.len()) < all.len()).then(|| super::query::cursor(start + page.len()));
     let next_key = if op.paging == Paging::After { "after" } else { "next_cursor" };
     Json(json!({ field: page, "limit": limit, next_key: next })).into_response()
 }

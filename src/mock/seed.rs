@@ -79,7 +79,7 @@ fn reference(kind: &str, id: &str, summary: &str, base: &str, collection: &str) 
 
 /// The seeded collections, by path.
 pub(crate) fn collections(seed: &Seed, base: &str) -> Vec<(String, Vec<Value>)> {
-    let roles = ["admin", "user", "limited_user", "observer", "manager", "responder"];
+    let roles = ["admin", "user", "limited_user", "observer", "read_only_user", "restricted_access"];
     let stamp = |minutes: usize| {
         (epoch() + chrono::Duration::minutes(minutes as i64)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     };

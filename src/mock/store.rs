@@ -1,7 +1,7 @@
 //! The mock's state: records by collection path, in creation order.
 
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Collections by concrete path (`/users`, `/users/PU00001/contact_methods`).
 #[derive(Default)]
@@ -9,6 +9,8 @@ pub(crate) struct Store {
     pub collections: BTreeMap<String, Vec<Value>>,
     pub change_events: Vec<Value>,
     next_id: u64,
+    /// Every id ever held (seeded, created, loaded, deleted): none is issued twice.
+    issued: BTreeSet<String>,
 }
 
 impl Store {
@@ -17,20 +19,31 @@ impl Store {
         for (path, records) in super::seed::collections(seed, base) {
             store.collections.insert(path, records);
         }
+        store.issued = store.ids().collect();
         store
     }
 
-    /// A new id: `P` + 6 characters.
+    /// The ids of every record held.
+    fn ids(&self) -> impl Iterator<Item = String> + '_ {
+        self.collections.values().flatten().filter_map(|r| r.get("id").and_then(Value::as_str)).map(String::from)
+    }
+
+    /// A new id: `P` + 6 characters, never one issued before (seeded, created, loaded or
+    /// deleted ids included).
     pub fn new_id(&mut self) -> String {
-        self.next_id += 1;
-        let mut n = self.next_id;
-        let alphabet = b"0123456789ABCDEFGHJKLMNPQRSTUVWXYZ";
-        let mut id = String::from("P");
-        for _ in 0..6 {
-            id.push(alphabet[(n % alphabet.len() as u64) as usize] as char);
-            n /= alphabet.len() as u64;
+        loop {
+            self.next_id += 1;
+            let mut n = self.next_id;
+            let alphabet = b"0123456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+            let mut id = String::from("P");
+            for _ in 0..6 {
+                id.push(alphabet[(n % alphabet.len() as u64) as usize] as char);
+                n /= alphabet.len() as u64;
+            }
+            if self.issued.insert(id.clone()) {
+                return id;
+            }
         }
-        id
     }
 
     pub fn list(&self, path: &str) -> &[Value] {
@@ -57,15 +70,48 @@ impl Store {
     }
 
     pub fn dump(&self) -> Value {
-        json!({"collections": self.collections, "change_events": self.change_events, "next_id": self.next_id})
+        json!({"collections": self.collections, "change_events": self.change_events, "next_id": self.next_id,
+               "issued_ids": self.issued})
     }
 
+    /// A state from its dump, checked: collections are lists of objects under paths, ids are
+    /// strings unique in their collection; ids issued before (`issued_ids`) and every held id
+    /// are never issued again, whatever `next_id` says.
     pub fn load(state: &Value) -> Result<Self, String> {
         let collections: BTreeMap<String, Vec<Value>> =
             serde_json::from_value(state.get("collections").cloned().unwrap_or_default())
-                .map_err(|e| format!("invalid mock state: {e}"))?;
-        let change_events = state.get("change_events").and_then(Value::as_array).cloned().unwrap_or_default();
-        let next_id = state.get("next_id").and_then(Value::as_u64).unwrap_or(0);
-        Ok(Self { collections, change_events, next_id })
+                .map_err(|e| format!("invalid mock state: collections: {e}"))?;
+        for (path, records) in &collections {
+            if !path.starts_with('/') {
+                return Err(format!("invalid mock state: collection {path:?} is not a path"));
+            }
+            let mut ids = BTreeSet::new();
+            for (i, record) in records.iter().enumerate() {
+                if !record.is_object() {
+                    return Err(format!("invalid mock state: {path}[{i}] is not an object"));
+                }
+                match record.get("id") {
+                    None => {}
+                    Some(Value::String(id)) if ids.insert(id.clone()) => {}
+                    Some(Value::String(id)) => return Err(format!("invalid mock state: {path}: id {id} twice")),
+                    Some(other) => return Err(format!("invalid mock state: {path}[{i}].id is not a string: {other}")),
+                }
+            }
+        }
+        let change_events = match state.get("change_events") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(events)) => events.clone(),
+            Some(_) => return Err("invalid mock state: change_events is not a list".into()),
+        };
+        let next_id = match state.get("next_id") {
+            None | Some(Value::Null) => 0,
+            Some(n) => n.as_u64().ok_or("invalid mock state: next_id is not a whole number")?,
+        };
+        let mut store = Self { collections, change_events, next_id, issued: BTreeSet::new() };
+        store.issued = store.ids().collect();
+        if let Some(Value::Array(issued)) = state.get("issued_ids") {
+            store.issued.extend(issued.iter().filter_map(Value::as_str).map(String::from));
+        }
+        Ok(store)
     }
 }

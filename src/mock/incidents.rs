@@ -1,0 +1,80 @@
+//! Incidents as PagerDuty keeps them, whether opened by the Events API or `POST /incidents`:
+//! a number, status, urgency, service, escalation policy, assignments, links and timestamps,
+//! and a log entry for each change.
+
+use super::store::Store;
+use serde_json::{json, Value};
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn reference(kind: &str, record: &Value, base: &str, collection: &str) -> Value {
+    let id = record.get("id").and_then(Value::as_str).unwrap_or("");
+    json!({"id": id, "type": format!("{kind}_reference"), "summary": record.get("summary").cloned().unwrap_or_default(),
+           "self": format!("{base}/{collection}/{id}")})
+}
+
+/// Records a log entry of `kind` (`trigger`, `acknowledge`, `resolve`, `annotate`) for an incident.
+pub(crate) fn log(store: &mut Store, base: &str, incident: &Value, kind: &str, summary: &str) {
+    let id = store.new_id();
+    let entry = json!({"id": id, "type": format!("{kind}_log_entry"), "summary": summary, "created_at": now(),
+        "incident": reference("incident", incident, base, "incidents"), "self": format!("{base}/log_entries/{id}")});
+    store.insert("/log_entries", entry);
+}
+
+/// Opens an incident from `fields` (title, urgency, incident_key, service reference...):
+/// numbered after the highest number held, on the given service (else the first), assigned to
+/// the first target of the service's escalation policy.
+pub(crate) fn open(store: &mut Store, base: &str, fields: &serde_json::Map<String, Value>) -> Value {
+    let id = store.new_id();
+    let number =
+        store.list("/incidents").iter().filter_map(|i| i.get("incident_number")?.as_u64()).max().unwrap_or(0) + 1;
+    let wanted = fields.get("service").and_then(|s| s.get("id")).and_then(Value::as_str);
+    let service = wanted.and_then(|w| store.get("/services", w)).or_else(|| store.list("/services").first()).cloned();
+    let policy = service
+        .as_ref()
+        .and_then(|s| s.pointer("/escalation_policy/id"))
+        .and_then(Value::as_str)
+        .and_then(|p| store.get("/escalation_policies", p))
+        .cloned();
+    let assignee = policy.as_ref().and_then(|p| p.pointer("/escalation_rules/0/targets/0")).cloned();
+    let stamp = now();
+    let title = fields.get("title").cloned().unwrap_or_else(|| json!("Incident"));
+    let mut incident = json!({
+        "id": id, "type": "incident", "incident_number": number, "title": title, "summary": title,
+        "status": "triggered", "urgency": fields.get("urgency").cloned().unwrap_or_else(|| json!("high")),
+        "incident_key": fields.get("incident_key").cloned().unwrap_or_else(|| json!(id.to_lowercase())),
+        "created_at": stamp, "updated_at": stamp, "last_status_change_at": stamp,
+        "service": service.as_ref().map(|s| reference("service", s, base, "services")),
+        "escalation_policy": policy.as_ref().map(|p| reference("escalation_policy", p, base, "escalation_policies")),
+        "assignments": assignee.map(|a| vec![json!({"at": stamp, "assignee": a})]).unwrap_or_default(),
+        "self": format!("{base}/incidents/{id}"), "html_url": format!("https://mock.pagerduty.local/incidents/{id}"),
+    });
+    if let Some(body) = fields.get("body") {
+        incident["body"] = body.clone();
+    }
+    store.insert("/incidents", incident.clone());
+    log(store, base, &incident, "trigger", "Triggered");
+    incident
+}
+
+/// Moves an incident to `status` (acknowledged, resolved), stamping it and logging the change.
+/// Returns the updated incident, or `None` when the incident is unknown.
+pub(crate) fn set_status(store: &mut Store, base: &str, id: &str, status: &str) -> Option<Value> {
+    let incident = store.get_mut("/incidents", id)?;
+    if incident.get("status").and_then(Value::as_str) == Some(status) {
+        return Some(incident.clone());
+    }
+    let stamp = now();
+    incident["status"] = json!(status);
+    incident["updated_at"] = json!(stamp);
+    incident["last_status_change_at"] = json!(stamp);
+    if status == "resolved" {
+        incident["assignments"] = json!([]);
+    }
+    let updated = incident.clone();
+    let (kind, summary) = if status == "resolved" { ("resolve", "Resolved") } else { ("acknowledge", "Acknowledged") };
+    log(store, base, &updated, kind, summary);
+    Some(updated)
+}

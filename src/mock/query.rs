@@ -1,0 +1,116 @@
+//! PagerDuty's query rules: dates in the ISO 8601 forms PagerDuty accepts, booleans as clients
+//! send them, numbers with bounds, cursors the mock issued. Each violation is a 400 code 2001
+//! naming the parameter, as PagerDuty answers.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
+
+/// The query of one request.
+pub(crate) struct Query<'a> {
+    pairs: &'a [(String, String)],
+}
+
+impl<'a> Query<'a> {
+    pub fn new(pairs: &'a [(String, String)]) -> Self {
+        Self { pairs }
+    }
+
+    /// The first value of `key`.
+    pub fn get(&self, key: &str) -> Option<&'a str> {
+        self.pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of a list parameter (`key[]`, or `key` repeated).
+    pub fn list(&self, key: &str) -> Vec<&'a str> {
+        let bracketed = format!("{key}[]");
+        self.pairs.iter().filter(|(k, _)| *k == bracketed || k == key).map(|(_, v)| v.as_str()).collect()
+    }
+
+    /// A boolean flag: `true`, `1` and `True` (what pdpyras and python-pagerduty send) are true.
+    pub fn flag(&self, key: &str) -> bool {
+        self.get(key).is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes"))
+    }
+
+    /// A whole number between `min` and `max` (`default` when absent).
+    pub fn number(&self, key: &str, default: u64, min: u64, max: u64) -> Result<u64, String> {
+        match self.get(key) {
+            None | Some("") => Ok(default),
+            Some(text) => match text.trim().parse::<u64>() {
+                Ok(n) if (min..=max).contains(&n) => Ok(n),
+                Ok(_) => Err(format!("{key} must be between {min} and {max}")),
+                Err(_) => Err(format!("{key} must be a whole number")),
+            },
+        }
+    }
+
+    /// A date or date-time parameter.
+    pub fn time(&self, key: &str) -> Result<Option<DateTime<FixedOffset>>, String> {
+        match self.get(key) {
+            None | Some("") => Ok(None),
+            Some(text) => {
+                parse_time(text).map(Some).ok_or_else(|| format!("{key} is not a valid ISO 8601 date: {text:?}"))
+            }
+        }
+    }
+}
+
+/// Parses the ISO 8601 forms PagerDuty accepts: RFC 3339 (`2026-11-01T09:00:00Z`,
+/// `+01:00`), offsets without a colon (`+0000`, as python-pagerduty sends them), date-times
+/// without a zone (UTC), and plain dates (midnight UTC).
+pub(crate) fn parse_time(text: &str) -> Option<DateTime<FixedOffset>> {
+    let text = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(t);
+    }
+    for format in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M%z"] {
+        if let Ok(t) = DateTime::parse_from_str(text, format) {
+            return Some(t);
+        }
+    }
+    let utc = FixedOffset::east_opt(0)?;
+    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(text, format) {
+            return utc.from_local_datetime(&t).single();
+        }
+    }
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+    utc.from_local_datetime(&date.and_hms_opt(0, 0, 0)?).single()
+}
+
+/// The time window of a listing: `since`/`until` as given, both dropped by `date_range=all`.
+pub(crate) struct Window {
+    pub since: Option<DateTime<FixedOffset>>,
+    pub until: Option<DateTime<FixedOffset>>,
+}
+
+impl Window {
+    pub fn of(query: &Query<'_>) -> Result<Self, String> {
+        let since = query.time("since")?;
+        let until = query.time("until")?;
+        if query.get("date_range") == Some("all") {
+            return Ok(Self { since: None, until: None });
+        }
+        if let (Some(s), Some(u)) = (since, until) {
+            if u < s {
+                return Err("until must not be before since".into());
+            }
+        }
+        Ok(Self { since, until })
+    }
+
+    /// Whether a record stamped `at` (RFC 3339) falls in the window; a record without a stamp does.
+    pub fn holds(&self, at: Option<&str>) -> bool {
+        let Some(at) = at.and_then(parse_time) else { return true };
+        self.since.is_none_or(|s| at >= s) && self.until.is_none_or(|u| at < u)
+    }
+}
+
+/// A cursor the mock issues for position `n` of a listing, and reads back; anything else is a
+/// cursor the mock never issued.
+pub(crate) fn cursor(n: usize) -> String {
+    format!("c{n}")
+}
+
+/// The position a cursor stands for.
+pub(crate) fn position(cursor: &str) -> Result<usize, String> {
+    cursor.strip_prefix('c').and_then(|n| n.parse().ok()).ok_or_else(|| format!("invalid cursor {cursor:?}"))
+}

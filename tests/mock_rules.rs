@@ -1,0 +1,271 @@
+//! pdrs-mock behaves as PagerDuty documents: one id space, PagerDuty's query rules, request
+//! validation from the spec, error bodies with codes, bounds on every number.
+#![cfg(feature = "mock")]
+
+use pdrs::mock::{Faults, MockConfig, MockServer, Seed};
+use serde_json::{json, Value};
+use std::collections::HashSet;
+
+/// A plain HTTP client (no pdrs retries or checks in the way): the reqwest client pdrs built,
+/// which has its TLS provider installed.
+fn http() -> reqwest::Client {
+    pdrs::RestClient::builder("unused").build().unwrap().pipeline().http().clone()
+}
+
+/// One request to the mock: status and JSON body (null when there is none).
+async fn call(mock: &MockServer, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    let mut request = http()
+        .request(method, format!("{}{path}", mock.url()))
+        .header("authorization", "Token token=mock-rules")
+        .header("from", "me@example.com");
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let bytes = response.bytes().await.unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+async fn get(mock: &MockServer, path: &str) -> (u16, Value) {
+    call(mock, reqwest::Method::GET, path, None).await
+}
+
+fn errors(body: &Value) -> Vec<String> {
+    body["error"]["errors"].as_array().into_iter().flatten().filter_map(|e| e.as_str().map(String::from)).collect()
+}
+
+#[tokio::test]
+async fn created_ids_never_collide_with_seeded_created_or_deleted_ones() {
+    let mock = MockServer::start().await;
+    let (_, seeded) = get(&mock, "/teams?limit=100").await;
+    let mut seen: HashSet<String> =
+        seeded["teams"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_string()).collect();
+    let mut deleted = Vec::new();
+    for i in 0..60 {
+        let (status, body) =
+            call(&mock, reqwest::Method::POST, "/teams", Some(json!({"team": {"name": format!("T{i}")}}))).await;
+        assert_eq!(status, 201);
+        let id = body["team"]["id"].as_str().unwrap().to_string();
+        assert!(seen.insert(id.clone()), "{id} issued twice");
+        if i % 10 == 0 {
+            assert_eq!(call(&mock, reqwest::Method::DELETE, &format!("/teams/{id}"), None).await.0, 204);
+            deleted.push(id);
+        }
+    }
+    // A state loaded with next_id 0 does not reissue what it holds, nor what was deleted.
+    let mut state = mock.dump();
+    state["next_id"] = json!(0);
+    mock.load(&state).unwrap();
+    for i in 0..60 {
+        let (_, body) =
+            call(&mock, reqwest::Method::POST, "/teams", Some(json!({"team": {"name": format!("U{i}")}}))).await;
+        let id = body["team"]["id"].as_str().unwrap().to_string();
+        assert!(seen.insert(id.clone()) && !deleted.contains(&id), "{id} reissued after a load");
+    }
+}
+
+#[tokio::test]
+async fn a_loaded_state_is_validated() {
+    let mock = MockServer::start().await;
+    let twice = json!({"collections": {"/teams": [{"id": "PT1"}, {"id": "PT1"}]}});
+    assert!(mock.load(&twice).is_err(), "duplicate ids");
+    let not_objects = json!({"collections": {"/teams": [1, 2]}});
+    assert!(mock.load(&not_objects).is_err());
+    let bad_next = json!({"collections": {}, "next_id": "soon"});
+    assert!(mock.load(&bad_next).is_err());
+    // The HTTP endpoint is behind the same credential rule as the API.
+    let anonymous = http().put(format!("{}/_mock/state", mock.url())).json(&json!({})).send().await.unwrap();
+    assert_eq!(anonymous.status().as_u16(), 401);
+    let body: Value = anonymous.json().await.unwrap();
+    assert!(body["error"]["code"].is_i64(), "{body}");
+    let (status, dump) = get(&mock, "/_mock/state").await;
+    assert_eq!(status, 200);
+    assert!(dump["collections"]["/users"].is_array());
+}
+
+#[tokio::test]
+async fn dates_in_pagerdutys_forms_filter_and_bad_ones_are_400() {
+    let mock = MockServer::start_with(MockConfig::default().seed(Seed::empty().incidents(30))).await.unwrap();
+    // Incidents are one a minute from 2026-01-01T00:00:00Z.
+    let ids = |body: &Value| body["incidents"].as_array().unwrap().len();
+    let (status, body) =
+        get(&mock, "/incidents?since=2026-01-01T00:10:00%2B0000&until=2026-01-01T00:20:00%2B0000&limit=100").await;
+    assert_eq!((status, ids(&body)), (200, 10), "+0000 offsets, as python-pagerduty sends them");
+    let (_, body) =
+        get(&mock, "/incidents?since=2026-01-01T01:10:00%2B01:00&until=2026-01-01T00:20:00Z&limit=100").await;
+    assert_eq!(ids(&body), 10, "other offsets");
+    let (_, body) = get(&mock, "/incidents?since=2025-12-31&until=2026-01-02&limit=100").await;
+    assert_eq!(ids(&body), 30, "plain dates");
+    let (_, body) =
+        get(&mock, "/incidents?since=2026-01-01T00:10:00Z&until=2026-01-01T00:20:00Z&date_range=all&limit=100").await;
+    assert_eq!(ids(&body), 30, "date_range=all overrides since and until");
+    for bad in ["since=yesterday", "until=2026-13-45", "since=2026-01-02&until=2026-01-01"] {
+        let (status, body) = get(&mock, &format!("/incidents?{bad}")).await;
+        assert_eq!((status, body["error"]["code"].as_i64()), (400, Some(2001)), "{bad}: {body}");
+        assert!(!errors(&body).is_empty(), "{bad}: the error names the parameter");
+    }
+}
+
+#[tokio::test]
+async fn total_cursors_and_numbers_follow_pagerdutys_rules() {
+    let mock = MockServer::start().await;
+    for truthy in ["true", "1", "True"] {
+        let (_, body) = get(&mock, &format!("/users?limit=1&total={truthy}")).await;
+        assert_eq!(body["total"], 50, "total={truthy}");
+    }
+    let (_, body) = get(&mock, "/users?limit=1&total=false").await;
+    assert!(body["total"].is_null());
+    let (status, body) = get(&mock, "/audit/records?cursor=garbage").await;
+    assert_eq!((status, body["error"]["code"].as_i64()), (400, Some(2001)), "an unknown cursor: {body}");
+    for bad in ["limit=abc", "offset=-1", "offset=18446744073709551616", "limit=0"] {
+        let (status, _) = get(&mock, &format!("/users?{bad}")).await;
+        assert_eq!(status, 400, "{bad}");
+    }
+    let (status, body) = get(&mock, "/users?offset=18446744073709551615").await;
+    assert_eq!((status, body["error"]["code"].as_i64()), (400, Some(2002)), "past the offset cap, no overflow");
+}
+
+#[tokio::test]
+async fn request_bodies_are_checked_against_the_spec() {
+    let mock = MockServer::start().await;
+    let post = |body: Value| call(&mock, reqwest::Method::POST, "/users", Some(body));
+    let (status, body) = post(json!({"user": {"email": "a@example.com"}})).await;
+    assert_eq!((status, body["error"]["code"].as_i64()), (400, Some(2001)));
+    assert_eq!(errors(&body), ["user.name is required"]);
+    let (status, body) = post(json!({"user": {"name": "A", "email": "a@example.com", "role": "superhero"}})).await;
+    assert_eq!(status, 400);
+    assert!(errors(&body)[0].starts_with("user.role must be one of admin"), "{body}");
+    let (status, _) = post(json!({"user": {"name": "A", "email": "a@example.com", "role": "observer"}})).await;
+    assert_eq!(status, 201, "`type` is implied by the endpoint");
+    // Nested: a list of objects inside the entity.
+    let policy = json!({"escalation_policy": {"name": "P", "escalation_rules": [
+        {"escalation_delay_in_minutes": "soon", "targets": [{"id": "PU00001", "type": "user_reference"}]}]}});
+    let (status, body) = call(&mock, reqwest::Method::POST, "/escalation_policies", Some(policy)).await;
+    assert_eq!(status, 400);
+    assert!(
+        errors(&body)
+            .iter()
+            .any(|e| e == "escalation_policy.escalation_rules[0].escalation_delay_in_minutes must be of type integer"),
+        "{body}"
+    );
+    // Seeded users hold roles the spec allows.
+    let (_, users) = get(&mock, "/users?limit=100").await;
+    let allowed = [
+        "admin",
+        "limited_user",
+        "observer",
+        "owner",
+        "read_only_user",
+        "restricted_access",
+        "read_only_limited_user",
+        "user",
+    ];
+    assert!(users["users"].as_array().unwrap().iter().all(|u| allowed.contains(&u["role"].as_str().unwrap())));
+}
+
+#[tokio::test]
+async fn error_bodies_carry_codes_and_injected_statuses_are_chosen() {
+    let mock = MockServer::start().await;
+    let unauthorized = http().get(format!("{}/users", mock.url())).send().await.unwrap();
+    assert_eq!(unauthorized.status().as_u16(), 401);
+    let body: Value = unauthorized.json().await.unwrap();
+    assert_eq!(body["error"]["code"], 2006);
+    let faults = Faults::none().error_rate(1.0).error_statuses(&[503]);
+    let failing = MockServer::start_with(MockConfig::default().faults(faults)).await.unwrap();
+    let (status, body) = get(&failing, "/users").await;
+    assert_eq!((status, body["error"]["code"].as_i64()), (503, Some(2000)), "{body}");
+}
+
+#[tokio::test]
+async fn the_events_api_has_its_own_rate_limit_bucket() {
+    let faults = Faults::none().rate_limit(2, std::time::Duration::from_secs(60));
+    let mock = MockServer::start_with(MockConfig::default().faults(faults)).await.unwrap();
+    for _ in 0..2 {
+        assert_eq!(get(&mock, "/users?limit=1").await.0, 200);
+    }
+    assert_eq!(get(&mock, "/users?limit=1").await.0, 429, "the REST bucket is spent");
+    let event = json!({"routing_key": "R0UT1NGKEY00000000000000000000", "event_action": "trigger",
+                       "payload": {"summary": "s", "source": "h", "severity": "info"}});
+    let (status, _) = call(&mock, reqwest::Method::POST, "/v2/enqueue", Some(event)).await;
+    assert_eq!(status, 202, "the Events API counts apart");
+}
+
+#[cfg(feature = "cli")]
+#[test]
+fn the_mock_binary_describes_the_server() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pdrs-mock")).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("a local PagerDuty for tests"), "{help}");
+    assert!(!help.contains("SDK"), "{help}");
+    for bad in [
+        ["--error-rate", "7"],
+        ["--error-rate", "NaN"],
+        ["--users", "18446744073709551615"],
+        ["--error-statuses", "404"],
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_pdrs-mock")).args(bad).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad:?} is a usage error");
+    }
+}
+
+#[tokio::test]
+async fn incidents_are_full_records_with_log_entries_and_notes() {
+    let mock = MockServer::start().await;
+    let event = json!({"routing_key": "R0UT1NGKEY00000000000000000000", "event_action": "trigger", "dedup_key": "disk-1",
+                       "payload": {"summary": "Disk full", "source": "db-1", "severity": "warning"}});
+    assert_eq!(call(&mock, reqwest::Method::POST, "/v2/enqueue", Some(event)).await.0, 202);
+    let (_, listed) = get(&mock, "/incidents?date_range=all&limit=100&incident_key=disk-1").await;
+    let opened =
+        listed["incidents"].as_array().unwrap().iter().find(|i| i["incident_key"] == "disk-1").unwrap().clone();
+    for field in ["incident_number", "service", "escalation_policy", "html_url", "created_at", "updated_at"] {
+        assert!(!opened[field].is_null(), "{field} missing: {opened}");
+    }
+    assert_eq!(opened["urgency"], "low", "a warning opens a low-urgency incident");
+    assert_eq!(opened["assignments"][0]["assignee"]["type"], "user_reference");
+    let id = opened["id"].as_str().unwrap().to_string();
+
+    let (status, created) = call(
+        &mock,
+        reqwest::Method::POST,
+        "/incidents",
+        Some(json!({"incident": {"type": "incident", "title": "API made", "service": {"id": "PS00002", "type": "service_reference"}}})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let created = &created["incident"];
+    assert_eq!(created["status"], "triggered");
+    assert_eq!(created["service"]["id"], "PS00002");
+    assert_eq!(created["incident_number"].as_u64(), opened["incident_number"].as_u64().map(|n| n + 1));
+
+    // Acknowledge, note and resolve: each shows in the incident's log and notes.
+    let ack =
+        json!({"routing_key": "R0UT1NGKEY00000000000000000000", "event_action": "acknowledge", "dedup_key": "disk-1"});
+    call(&mock, reqwest::Method::POST, "/v2/enqueue", Some(ack)).await;
+    let (status, _) = call(
+        &mock,
+        reqwest::Method::POST,
+        &format!("/incidents/{id}/notes"),
+        Some(json!({"note": {"content": "on it"}})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, _) = call(
+        &mock,
+        reqwest::Method::PUT,
+        &format!("/incidents/{id}"),
+        Some(json!({"incident": {"type": "incident_reference", "status": "resolved"}})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, log) = get(&mock, &format!("/incidents/{id}/log_entries?limit=100")).await;
+    let kinds: Vec<&str> = log["log_entries"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["trigger_log_entry", "acknowledge_log_entry", "resolve_log_entry"]);
+    let (_, notes) = get(&mock, &format!("/incidents/{id}/notes")).await;
+    assert_eq!(notes["notes"][0]["content"], "on it", "{notes}");
+    let (_, after) = get(&mock, &format!("/incidents/{id}")).await;
+    assert_eq!(after["incident"]["status"], "resolved");
+    // Seeded log entries belong to their incidents too.
+    let (_, seeded) = get(&mock, "/incidents/PI00000/log_entries").await;
+    assert_eq!(seeded["log_entries"].as_array().map(Vec::len), Some(1), "{seeded}");
+}
