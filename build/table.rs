@@ -254,14 +254,50 @@ pub fn rows(doc: &Document, spec: &Value) -> Vec<Row> {
 }
 
 /// The first example of an operation's first 2xx JSON response.
+/// References resolved (an example object's `value`), and paging fields made final (`more`
+/// false, cursors null): the mock serves it as a last page.
 fn success_example(spec: &Value, op: &Value) -> Option<Value> {
     let (_, response) = op.get("responses")?.as_object()?.iter().find(|(c, _)| c.starts_with('2'))?;
     let media = resolve(spec, response).get("content")?.get("application/json")?;
-    if let Some(example) = media.get("example") {
-        return Some(example.clone());
+    let mut example = match media.get("example") {
+        Some(example) => example.clone(),
+        None => {
+            let (_, first) = media.get("examples")?.as_object()?.iter().next()?;
+            resolve(spec, first).get("value").cloned()?
+        }
+    };
+    resolve_example_refs(spec, &mut example, 0);
+    if let Value::Object(map) = &mut example {
+        if map.get("more") == Some(&Value::Bool(true)) {
+            map.insert("more".into(), Value::Bool(false));
+        }
+        for cursor in ["next_cursor", "after"] {
+            if map.get(cursor).is_some_and(|c| !c.is_null()) {
+                map.insert(cursor.into(), Value::Null);
+            }
+        }
     }
-    let (_, first) = media.get("examples")?.as_object()?.iter().next()?;
-    resolve(spec, first).get("value").cloned()
+    Some(example)
+}
+
+/// Replaces `{"$ref": "#/..."}` nodes inside an example by what they point at (an example
+/// object's `value`, else the node itself), to a depth of eight.
+fn resolve_example_refs(spec: &Value, value: &mut Value, depth: usize) {
+    if depth > 8 {
+        return;
+    }
+    if let Some(target) = value.get("$ref").and_then(Value::as_str).filter(|r| r.starts_with("#/")) {
+        let pointer = target.trim_start_matches('#');
+        if let Some(found) = spec.pointer(pointer) {
+            *value = found.get("value").unwrap_or(found).clone();
+            return resolve_example_refs(spec, value, depth + 1);
+        }
+    }
+    match value {
+        Value::Object(map) => map.values_mut().for_each(|v| resolve_example_refs(spec, v, depth + 1)),
+        Value::Array(items) => items.iter_mut().for_each(|v| resolve_example_refs(spec, v, depth + 1)),
+        _ => {}
+    }
 }
 
 /// What the mock checks of a request body: a schema reduced to `type`, `required`, `enum`,

@@ -269,3 +269,44 @@ async fn incidents_are_full_records_with_log_entries_and_notes() {
     let (_, seeded) = get(&mock, "/incidents/PI00000/log_entries").await;
     assert_eq!(seeded["log_entries"].as_array().map(Vec::len), Some(1), "{seeded}");
 }
+
+#[tokio::test]
+async fn analytics_raw_incidents_are_computed_and_end() {
+    use futures::TryStreamExt;
+    let mock = MockServer::start_with(MockConfig::default().seed(Seed::empty().incidents(57))).await.unwrap();
+    let pd = pdrs::RestClient::builder("t").base_url(mock.url()).build().unwrap();
+    let rows: Vec<Value> = pd.iter_analytics("/analytics/raw/incidents", json!({})).try_collect().await.unwrap();
+    assert_eq!(rows.len(), 57, "every incident once, and the listing ends");
+    assert_eq!(rows[0]["id"], "PI00000");
+    let high: Vec<Value> =
+        pd.iter_analytics("/analytics/raw/incidents", json!({"urgency": "high"})).try_collect().await.unwrap();
+    assert_eq!(high.len(), 29);
+    let (status, body) = call(
+        &mock,
+        reqwest::Method::POST,
+        "/analytics/raw/incidents",
+        Some(json!({"filters": {}, "limit": 10, "starting_after": "PNOSUCH"})),
+    )
+    .await;
+    assert_eq!((status, body["error"]["code"].as_i64()), (400, Some(2001)));
+}
+
+#[tokio::test]
+async fn example_answers_are_resolved_final_and_local() {
+    let mock = MockServer::start().await;
+    // Under a record the mock does not hold: 404, not an example.
+    let (status, body) = get(&mock, "/users/PNOSUCH/contact_methods").await;
+    assert_eq!((status, body["error"]["code"].as_i64()), (404, Some(2100)));
+    // Served from the spec's example: no unresolved reference, no link to the real API.
+    for path in [
+        "/event_orchestrations/PEO1/global",
+        "/event_orchestrations/PEO1/router",
+        "/event_orchestrations/PEO1/unrouted",
+    ] {
+        let (status, body) = get(&mock, path).await;
+        let text = body.to_string();
+        assert_eq!(status, 200, "{path}");
+        assert!(!text.contains("\"$ref\""), "{path}: {text}");
+        assert!(!text.contains("https://api.pagerduty.com"), "{path}: {text}");
+    }
+}

@@ -103,6 +103,12 @@ pub(crate) fn handle(shared: &Shared, method: &Method, uri: &Uri, headers: &Head
     let parent = path.rsplit_once('/').map(|(p, _)| p.to_string()).unwrap_or_default();
     let last = path.rsplit('/').next().unwrap_or("").to_string();
     let mut store = shared.store.lock().unwrap_or_else(|e| e.into_inner());
+    // Anything under a record the mock holds a collection for, but not that record: 404.
+    if let Some((collection, id)) = parent_of(&path, op) {
+        if store.collections.contains_key(&collection) && store.get(&collection, &id).is_none() {
+            return not_found();
+        }
+    }
     match (method.as_str(), op.paging, ends_with_param) {
         ("GET", Paging::Offset | Paging::Cursor | Paging::After, _) => {
             let records = held_or_derived(&store, &path);
@@ -173,16 +179,105 @@ pub(crate) fn handle(shared: &Shared, method: &Method, uri: &Uri, headers: &Head
                 not_found()
             }
         }
+        ("POST", Paging::AnalyticsBody, false) if store.collections.contains_key(&format!("/{last}")) => {
+            analytics(store.list(&format!("/{last}")), body)
+        }
         _ => {
-            // Nothing stateful to do: answer with the spec's own example, else an empty entity.
+            // Nothing stateful to do: answer with the spec's own example (its links on this
+            // server), else an empty entity.
             let body = match (response_examples().get(&format!("{} {}", op.method, op.path)), op.response_wrapper) {
-                (Some(example), _) => example.clone(),
+                (Some(example), _) => {
+                    let text = example.to_string().replace("https://api.pagerduty.com", &shared.base_url);
+                    serde_json::from_str(&text).unwrap_or_else(|_| example.clone())
+                }
                 (None, Some(w)) => json!({ w: {} }),
                 (None, None) => json!({}),
             };
             Json(body).into_response()
         }
     }
+}
+
+/// The parent a path names (`/users/PU1/contact_methods` → `/users`, `PU1`) when the
+/// operation's second segment is a parameter.
+fn parent_of(path: &str, op: &Operation) -> Option<(String, String)> {
+    let template: Vec<&str> = op.path.trim_start_matches('/').split('/').collect();
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    if template.len() < 2 || segments.len() < 2 || !template[1].starts_with('{') {
+        return None;
+    }
+    Some((format!("/{}", segments[0]), segments[1].to_string()))
+}
+
+/// Analytics raw data computed from a collection (`POST /analytics/raw/incidents` from the
+/// incidents held): filtered by `created_at_start`/`created_at_end`, `urgency` and
+/// `service_ids`, ordered by `created_at`, paged by `starting_after` (an id) and `limit`.
+fn analytics(records: &[Value], body: &Bytes) -> Response {
+    let request: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(_) if body.is_empty() => json!({}),
+        Err(e) => return invalid(vec![format!("the body is not valid JSON: {e}")]),
+    };
+    let filters = request.get("filters").cloned().unwrap_or_else(|| json!({}));
+    let bound =
+        |key: &'static str| filters.get(key).and_then(Value::as_str).map(|t| (key, super::query::parse_time(t)));
+    let mut window = (None, None);
+    for (key, parsed) in [bound("created_at_start"), bound("created_at_end")].into_iter().flatten() {
+        let Some(at) = parsed else { return invalid(vec![format!("filters.{key} is not a valid ISO 8601 date")]) };
+        if key.ends_with("start") {
+            window.0 = Some(at);
+        } else {
+            window.1 = Some(at);
+        }
+    }
+    let limit = match request.get("limit") {
+        None | Some(Value::Null) => 20,
+        Some(n) => match n.as_u64() {
+            Some(n @ 1..=1000) => n as usize,
+            _ => return invalid(vec!["limit must be between 1 and 1000".into()]),
+        },
+    };
+    let urgency = filters.get("urgency").and_then(Value::as_str);
+    let services: Vec<&str> =
+        filters.get("service_ids").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+    let mut matching: Vec<&Value> = records
+        .iter()
+        .filter(|r| {
+            let at = r.get("created_at").and_then(Value::as_str).and_then(super::query::parse_time);
+            window.0.is_none_or(|s| at.is_some_and(|a| a >= s))
+                && window.1.is_none_or(|e| at.is_some_and(|a| a < e))
+                && urgency.is_none_or(|u| r.get("urgency").and_then(Value::as_str) == Some(u))
+                && (services.is_empty()
+                    || r.pointer("/service/id").and_then(Value::as_str).is_some_and(|s| services.contains(&s)))
+        })
+        .collect();
+    matching.sort_by_key(|r| r.get("created_at").and_then(Value::as_str).map(String::from));
+    let start = match request.get("starting_after").and_then(Value::as_str) {
+        None => 0,
+        Some(after) => match matching.iter().position(|r| r.get("id").and_then(Value::as_str) == Some(after)) {
+            Some(i) => i + 1,
+            None => return invalid(vec![format!("starting_after {after:?} is not a record of this listing")]),
+        },
+    };
+    let page: Vec<Value> = matching
+        .iter()
+        .skip(start)
+        .take(limit)
+        .map(|r| {
+            let mut row = json!({"id": r["id"], "incident_number": r["incident_number"], "created_at": r["created_at"],
+                "status": r["status"], "urgency": r["urgency"], "description": r["title"],
+                "service_id": r.pointer("/service/id"), "service_name": r.pointer("/service/summary")});
+            if let Value::Object(map) = &mut row {
+                map.retain(|_, v| !v.is_null());
+            }
+            row
+        })
+        .collect();
+    let more = start + page.len() < matching.len();
+    let last = page.last().and_then(|r| r.get("id")).cloned().unwrap_or(Value::Null);
+    Json(json!({"data": page, "last": last, "more": more, "limit": limit, "order": "asc", "order_by": "created_at",
+                "filters": filters, "starting_after": request.get("starting_after")}))
+    .into_response()
 }
 
 /// For a nested list (`/incidents/PI1/log_entries`): the parent's collection, its id, and the
