@@ -2,17 +2,12 @@
 //! a number, status, urgency, service, escalation policy, assignments, links and timestamps,
 //! and a log entry for each change.
 
+use super::seed::reference_to as reference;
 use super::store::Store;
 use serde_json::{json, Value};
 
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-fn reference(kind: &str, record: &Value, base: &str, collection: &str) -> Value {
-    let id = record.get("id").and_then(Value::as_str).unwrap_or("");
-    json!({"id": id, "type": format!("{kind}_reference"), "summary": record.get("summary").cloned().unwrap_or_default(),
-           "self": format!("{base}/{collection}/{id}")})
 }
 
 /// Records a log entry of `kind` (`trigger`, `acknowledge`, `resolve`, `annotate`) for an incident.

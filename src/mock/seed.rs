@@ -68,7 +68,7 @@ pub(crate) fn epoch() -> chrono::DateTime<chrono::Utc> {
 }
 
 /// A reference to a seeded record, with its summary.
-fn reference_to(kind: &str, record: &Value, base: &str, collection: &str) -> Value {
+pub(crate) fn reference_to(kind: &str, record: &Value, base: &str, collection: &str) -> Value {
     let summary = record.get("summary").and_then(Value::as_str).unwrap_or("");
     reference(kind, record["id"].as_str().unwrap_or(""), summary, base, collection)
 }

@@ -91,17 +91,12 @@ impl Printer {
         self.written += 1;
         match self.format {
             Format::Jsonl => {
-                let projected = self.project(&record);
+                let projected = project(self.fields.as_deref(), &record);
                 serde_json::to_writer(&mut self.out, &projected)?;
                 self.out.write_all(b"\n")
             }
-            Format::Json if self.fields.is_none() => {
-                self.out.write_all(if self.written == 1 { b"[\n  " } else { b",\n  " })?;
-                serde_json::to_writer(&mut self.out, &record)?;
-                Ok(())
-            }
             Format::Json => {
-                let projected = self.project(&record);
+                let projected = project(self.fields.as_deref(), &record);
                 self.out.write_all(if self.written == 1 { b"[\n  " } else { b",\n  " })?;
                 serde_json::to_writer(&mut self.out, &projected)?;
                 Ok(())
@@ -135,14 +130,6 @@ impl Printer {
             Format::Jsonl => {}
         }
         self.out.flush()
-    }
-
-    /// The record reduced to `--fields` (nested paths become keys as written).
-    fn project(&self, record: &Value) -> Value {
-        match &self.fields {
-            None => record.clone(),
-            Some(fields) => Value::Object(fields.iter().map(|f| (f.clone(), lookup(record, f).clone())).collect()),
-        }
     }
 
     fn columns_for(&mut self, first: &Value) -> Vec<String> {
@@ -179,6 +166,17 @@ impl Printer {
             writeln!(self.out, "{}", line.trim_end())?;
         }
         Ok(())
+    }
+}
+
+/// The record reduced to `--fields` (nested paths become keys as written); the record itself,
+/// not a copy, without them.
+fn project<'r>(fields: Option<&[String]>, record: &'r Value) -> std::borrow::Cow<'r, Value> {
+    match fields {
+        None => std::borrow::Cow::Borrowed(record),
+        Some(fields) => std::borrow::Cow::Owned(Value::Object(
+            fields.iter().map(|f| (f.clone(), lookup(record, f).clone())).collect(),
+        )),
     }
 }
 
