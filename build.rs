@@ -10,6 +10,8 @@
 
 #[path = "build/codegen.rs"]
 mod codegen;
+#[path = "build/conform.rs"]
+mod conform;
 #[path = "build/credentials.rs"]
 mod credentials;
 #[path = "build/documents.rs"]
@@ -67,6 +69,7 @@ fn run() -> Result<(), String> {
         };
         println!("cargo:rerun-if-changed={}", path.display());
         let mut spec = documents::read(&path)?;
+        let raw = spec.clone();
         servers.push((doc, documents::server_url(&spec)));
         for (rule, sites) in normalize::apply(&mut spec) {
             if sites.is_empty() {
@@ -74,7 +77,7 @@ fn run() -> Result<(), String> {
             }
             report.extend(sites.iter().map(|site| format!("{}\t{}\t{}", doc.file, rule, site)));
         }
-        let rows = table::rows(doc, &spec);
+        let rows = table::rows(doc, &spec, &raw);
         let enabled = select::enabled_operations(doc, &spec);
         let generated = if enabled.is_empty() {
             None

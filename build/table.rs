@@ -35,6 +35,8 @@ pub struct Row {
     description: String,
     params: Vec<Param>,
     json_body: bool,
+    /// The status of the first documented 2xx response.
+    success_status: u16,
 }
 
 /// One parameter of an operation, for callers that build requests from the table (the CLI).
@@ -187,7 +189,7 @@ fn request_schema<'a>(spec: &'a Value, op: &'a Value) -> Option<&'a Value> {
 }
 
 /// The rows of one (normalized) document.
-pub fn rows(doc: &Document, spec: &Value) -> Vec<Row> {
+pub fn rows(doc: &Document, spec: &Value, raw: &Value) -> Vec<Row> {
     let mut out = Vec::new();
     for (path, method, op) in operations(spec) {
         let path_item = &spec["paths"][&path];
@@ -231,7 +233,9 @@ pub fn rows(doc: &Document, spec: &Value) -> Vec<Row> {
             .unwrap_or("none");
         out.push(Row {
             request_fields,
-            example: success_example(spec, op),
+            example: raw
+                .pointer(&format!("/paths/{}/{method}", path.replace('~', "~0").replace('/', "~1")))
+                .and_then(|raw_op| success_example(raw, raw_op)),
             module: doc.module,
             method: method.to_ascii_uppercase(),
             path: path.clone(),
@@ -248,6 +252,12 @@ pub fn rows(doc: &Document, spec: &Value) -> Vec<Row> {
             description: first_paragraph(op.get("description").and_then(Value::as_str).unwrap_or(""), 600),
             params: operation_params(spec, path_item, op),
             json_body: request_schema(spec, op).is_some(),
+            success_status: op
+                .get("responses")
+                .and_then(Value::as_object)
+                .and_then(|r| r.keys().find(|c| c.starts_with('2')))
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(200),
         });
     }
     out
@@ -266,7 +276,13 @@ fn success_example(spec: &Value, op: &Value) -> Option<Value> {
             resolve(spec, first).get("value").cloned()?
         }
     };
+    if let Some(parsed) = example.as_str().and_then(|text| serde_json::from_str::<Value>(text).ok()) {
+        example = parsed;
+    }
     resolve_example_refs(spec, &mut example, 0);
+    if let Some(schema) = media.get("schema") {
+        crate::conform::conform(spec, schema, &mut example);
+    }
     if let Value::Object(map) = &mut example {
         if map.get("more") == Some(&Value::Bool(true)) {
             map.insert("more".into(), Value::Bool(false));
@@ -370,7 +386,7 @@ pub fn write(out_dir: &Path, rows: &[Row], report: &[String]) -> Result<(), Stri
     for r in rows {
         let _ = writeln!(
             rust,
-            "    Operation {{ api: Api::{}, method: {:?}, path: {:?}, tag: {:?}, name: {:?}, paging: Paging::{}, items: {}, request_wrapper: {}, response_wrapper: {}, from: FromHeader::{}, raw_content_type: {}, scope: {}, summary: {:?}, description: {:?}, json_body: {}, params: &[{}] }},",
+            "    Operation {{ api: Api::{}, method: {:?}, path: {:?}, tag: {:?}, name: {:?}, paging: Paging::{}, items: {}, request_wrapper: {}, response_wrapper: {}, from: FromHeader::{}, raw_content_type: {}, scope: {}, summary: {:?}, description: {:?}, json_body: {}, success: {}, params: &[{}] }},",
             variant(r.module),
             r.method,
             r.path,
@@ -386,6 +402,7 @@ pub fn write(out_dir: &Path, rows: &[Row], report: &[String]) -> Result<(), Stri
             r.summary,
             r.description,
             r.json_body,
+            r.success_status,
             r.params.iter().map(param_source).collect::<Vec<_>>().join(", "),
         );
         let _ = writeln!(

@@ -77,6 +77,8 @@ pub struct Operation {
     pub description: &'static str,
     /// Whether the operation takes a JSON request body.
     pub json_body: bool,
+    /// The status of the documented success response (200, 201, 204...).
+    pub success: u16,
     /// Path, query and header parameters (not `From`, which the client sends).
     pub params: &'static [Param],
 }

@@ -15,6 +15,9 @@ mod credentials;
 #[path = "../build/normalize/mod.rs"]
 mod normalize;
 
+#[path = "../build/conform.rs"]
+mod conform;
+
 use serde_json::json;
 
 #[test]
@@ -466,4 +469,34 @@ fn operations_link_to_the_api_reference_and_relative_links_become_absolute() {
         doc["paths"]["/users/{id}"]["delete"]["description"],
         "PagerDuty API reference: <https://developer.pagerduty.com/api-reference/> (`deleteUser`, `DELETE /users/{id}`)."
     );
+}
+
+#[test]
+fn examples_are_made_to_fit_their_schema_and_nothing_else_changes() {
+    let doc = json!({"components": {"schemas": {
+        "Ref": {"type": "object", "properties": {"id": {"type": "string"}, "type": {"type": "string", "enum": ["user_reference"]}},
+                "required": ["id", "type"]},
+        "Thing": {"type": "object", "required": ["name", "owner", "count", "tags"], "properties": {
+            "name": {"type": "string"}, "enabled": {"type": "boolean"}, "count": {"type": "integer", "minimum": 1},
+            "kind": {"type": "string", "enum": ["a", "b"]}, "note": {"type": "string", "nullable": true},
+            "when": {"type": "string", "format": "date-time"}, "owner": {"$ref": "#/components/schemas/Ref"},
+            "tags": {"type": "array", "minItems": 1, "items": {"type": "string"}},
+            "choice": {"oneOf": [{"type": "object", "required": ["x"], "properties": {"x": {"type": "string"}}},
+                                 {"type": "object", "required": ["y"], "properties": {"y": {"type": "string"}}}]},
+            "loose": {"oneOf": [{"type": "object"}, {"type": "integer"}]}}}}}});
+    let schema = json!({"$ref": "#/components/schemas/Thing"});
+    let mut example = json!({"name": "n", "enabled": "true,", "kind": "c", "note": null, "when": null,
+                             "choice": {"y": "kept"}, "loose": "text", "extra": 1});
+    conform::conform(&doc, &schema, &mut example);
+    assert_eq!(example["enabled"], true, "a boolean written as text is read as one");
+    assert_eq!(example["kind"], "a", "a value outside the enum becomes the first allowed");
+    assert_eq!(example["note"], serde_json::Value::Null, "null stays where the schema allows it");
+    assert_eq!(example["when"], "2026-01-01T00:00:00Z", "null becomes a value of the declared format");
+    assert_eq!(example["owner"], json!({"id": "", "type": "user_reference"}), "a missing required object is made");
+    assert_eq!(example["count"], 1, "a missing integer starts at its minimum");
+    assert_eq!(example["tags"], json!([""]), "a required list gets its minimum of items");
+    assert_eq!(example["choice"], json!({"y": "kept"}), "a oneOf value fitting its second choice is left alone");
+    assert_eq!(example["loose"], "text", "a value no choice has the type of is left as the document has it");
+    assert_eq!(example["name"], "n");
+    assert_eq!(example["extra"], 1, "fields the schema does not name are kept");
 }

@@ -297,13 +297,14 @@ async fn example_answers_are_resolved_final_and_local() {
     // Under a record the mock does not hold: 404, not an example.
     let (status, body) = get(&mock, "/users/PNOSUCH/contact_methods").await;
     assert_eq!((status, body["error"]["code"].as_i64()), (404, Some(2100)));
-    // Served from the spec's example: no unresolved reference, no link to the real API.
-    for path in [
-        "/event_orchestrations/PEO1/global",
-        "/event_orchestrations/PEO1/router",
-        "/event_orchestrations/PEO1/unrouted",
-    ] {
-        let (status, body) = get(&mock, path).await;
+    // Served from the spec's example: no unresolved reference, no link to the real API. The
+    // orchestrations listed are held, so their ids answer and others do not.
+    let (_, listed) = get(&mock, "/event_orchestrations").await;
+    let id = listed["orchestrations"][0]["id"].as_str().expect("seeded orchestrations").to_string();
+    assert_eq!(get(&mock, "/event_orchestrations/PNOSUCH/global").await.0, 404);
+    for leaf in ["global", "router", "unrouted"] {
+        let path = format!("/event_orchestrations/{id}/{leaf}");
+        let (status, body) = get(&mock, &path).await;
         let text = body.to_string();
         assert_eq!(status, 200, "{path}");
         assert!(!text.contains("\"$ref\""), "{path}: {text}");

@@ -17,7 +17,9 @@
 
 #[cfg(feature = "cli")]
 mod args;
+mod documented;
 mod events;
+mod example_state;
 mod faults;
 mod incidents;
 mod query;

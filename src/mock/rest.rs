@@ -1,6 +1,8 @@
 //! The REST side of the mock: routing by the operation table, CRUD, paging, validation.
 
+use super::documented;
 use super::query::{Query, Window};
+use super::store::Store;
 use super::Shared;
 use crate::spec::{self, FromHeader, Operation, Paging};
 use axum::body::Bytes;
@@ -8,8 +10,6 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
-use std::sync::OnceLock;
 
 /// A PagerDuty-shaped error response.
 pub(crate) fn error(status: StatusCode, code: i64, message: &str, errors: Vec<String>) -> Response {
@@ -26,22 +26,6 @@ fn not_found() -> Response {
 
 fn invalid(errors: Vec<String>) -> Response {
     error(StatusCode::BAD_REQUEST, 2001, "Invalid Input Provided", errors)
-}
-
-/// Field types of each operation's wrapped request entity, from the build.
-fn request_fields() -> &'static HashMap<String, Map<String, Value>> {
-    static FIELDS: OnceLock<HashMap<String, Map<String, Value>>> = OnceLock::new();
-    FIELDS.get_or_init(|| {
-        serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/request_fields.json"))).unwrap_or_default()
-    })
-}
-
-/// The spec's first 2xx example of each operation, from the build.
-fn response_examples() -> &'static HashMap<String, Value> {
-    static EXAMPLES: OnceLock<HashMap<String, Value>> = OnceLock::new();
-    EXAMPLES.get_or_init(|| {
-        serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/response_examples.json"))).unwrap_or_default()
-    })
 }
 
 fn query_pairs(uri: &Uri) -> Vec<(String, String)> {
@@ -77,6 +61,34 @@ fn authorized(headers: &HeaderMap) -> bool {
     token.is_some_and(|t| !t.trim().is_empty())
 }
 
+/// An answer decided under the state lock and serialized after it is released, so that no
+/// lock is held while a page is written.
+enum Answer {
+    Json(StatusCode, Value),
+    Empty(StatusCode),
+    Done(Response),
+}
+
+impl From<Response> for Answer {
+    fn from(response: Response) -> Self {
+        Answer::Done(response)
+    }
+}
+
+impl IntoResponse for Answer {
+    fn into_response(self) -> Response {
+        match self {
+            Answer::Json(status, body) => (status, Json(body)).into_response(),
+            Answer::Empty(status) => status.into_response(),
+            Answer::Done(response) => response,
+        }
+    }
+}
+
+fn ok(body: Value) -> Answer {
+    Answer::Json(StatusCode::OK, body)
+}
+
 pub(crate) fn handle(shared: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Response {
     if !authorized(headers) {
         // PagerDuty's code for a missing or refused credential.
@@ -99,43 +111,71 @@ pub(crate) fn handle(shared: &Shared, method: &Method, uri: &Uri, headers: &Head
         );
     }
     let query = query_pairs(uri);
+    let answer = {
+        let mut store = shared.store.lock().unwrap_or_else(|e| e.into_inner());
+        decide(shared, &mut store, op, &path, &query, body)
+    };
+    answer.into_response()
+}
+
+/// What the mock answers to `op` on `path`, from the state.
+fn decide(
+    shared: &Shared,
+    store: &mut Store,
+    op: &Operation,
+    path: &str,
+    query: &[(String, String)],
+    body: &Bytes,
+) -> Answer {
     let ends_with_param = op.path.ends_with('}');
     let parent = path.rsplit_once('/').map(|(p, _)| p.to_string()).unwrap_or_default();
     let last = path.rsplit('/').next().unwrap_or("").to_string();
-    let mut store = shared.store.lock().unwrap_or_else(|e| e.into_inner());
     // Anything under a record the mock holds a collection for, but not that record: 404.
-    if let Some((collection, id)) = parent_of(&path, op) {
+    if let Some((collection, id)) = parent_of(path, op) {
         if store.collections.contains_key(&collection) && store.get(&collection, &id).is_none() {
-            return not_found();
+            return not_found().into();
         }
     }
-    match (method.as_str(), op.paging, ends_with_param) {
+    match (op.method, op.paging, ends_with_param) {
         ("GET", Paging::Offset | Paging::Cursor | Paging::After, _) => {
-            let records = held_or_derived(&store, &path);
-            list(&records, op, &path, &query)
+            let records = held_or_derived(store, path);
+            list(&records, op, path, query)
         }
-        ("GET", Paging::None, false) if store.collections.contains_key(&path) || derived_parent(&path).is_some() => {
+        ("GET", Paging::None, false)
+            if store.collections.contains_key(path)
+                || (derived_parent(path).is_some() && documented::list_field(op).is_some()) =>
+        {
             // A list that does not page (`/incidents/{id}/notes`): every record, wrapped.
-            let records = held_or_derived(&store, &path);
-            let key = op.response_wrapper.or(op.items).unwrap_or_else(|| path.rsplit('/').next().unwrap_or("items"));
-            Json(json!({ key: records })).into_response()
+            let records = held_or_derived(store, path);
+            let key = documented::list_field(op)
+                .or(op.response_wrapper)
+                .unwrap_or_else(|| path.rsplit('/').next().unwrap_or("items"));
+            ok(json!({ key: records }))
         }
-        ("GET", _, true) => match store.get(&parent, &last) {
-            Some(record) => Json(wrap(op.response_wrapper, record.clone())).into_response(),
-            None => not_found(),
+        ("GET", _, true) if store.collections.contains_key(&parent) => match store.get(&parent, &last) {
+            Some(record) => ok(wrap(op.response_wrapper, record.clone())),
+            None => not_found().into(),
         },
+        ("GET", _, true) if names(op).is_some() => {
+            // A list of names (`/abilities`): the name is there or it is not.
+            if names(op).is_some_and(|names| names.iter().any(|n| n.as_str() == Some(last.as_str()))) {
+                documented_answer(shared, op)
+            } else {
+                not_found().into()
+            }
+        }
         ("POST", _, false) if op.path == "/incidents" => {
             let entity = match validated(op, body) {
                 Ok(entity) => entity,
-                Err(errors) => return invalid(errors),
+                Err(errors) => return invalid(errors).into(),
             };
-            let incident = super::incidents::open(&mut store, &shared.base_url, &entity);
-            (StatusCode::CREATED, Json(wrap(op.response_wrapper, incident))).into_response()
+            let incident = super::incidents::open(store, &shared.base_url, &entity);
+            Answer::Json(StatusCode::CREATED, wrap(op.response_wrapper, incident))
         }
         ("POST", _, _) if op.request_wrapper.is_some() => {
             let entity = match validated(op, body) {
                 Ok(entity) => entity,
-                Err(errors) => return invalid(errors),
+                Err(errors) => return invalid(errors).into(),
             };
             let id = store.new_id();
             let mut record = entity;
@@ -149,53 +189,65 @@ pub(crate) fn handle(shared: &Shared, method: &Method, uri: &Uri, headers: &Head
                 record.entry("type").or_insert_with(|| json!(wrapper));
             }
             let record = Value::Object(record);
-            store.insert(&path, record.clone());
-            (StatusCode::CREATED, Json(wrap(op.response_wrapper, record))).into_response()
+            store.insert(path, record.clone());
+            Answer::Json(StatusCode::CREATED, wrap(op.response_wrapper, record))
         }
         ("PUT" | "PATCH", _, true) if op.request_wrapper.is_some() => {
             let entity = match validated(op, body) {
                 Ok(entity) => entity,
-                Err(errors) => return invalid(errors),
+                Err(errors) => return invalid(errors).into(),
             };
             // A status change of an incident is logged and stamped as PagerDuty does.
             let status = entity.get("status").and_then(Value::as_str).map(String::from);
             if let (true, Some(status)) = (parent == "/incidents", status) {
-                if super::incidents::set_status(&mut store, &shared.base_url, &last, &status).is_none() {
-                    return not_found();
+                if super::incidents::set_status(store, &shared.base_url, &last, &status).is_none() {
+                    return not_found().into();
                 }
             }
             match store.get_mut(&parent, &last) {
                 Some(Value::Object(record)) => {
                     record.extend(entity.into_iter().filter(|(k, _)| k != "id" && k != "self"));
-                    Json(wrap(op.response_wrapper, Value::Object(record.clone()))).into_response()
+                    ok(wrap(op.response_wrapper, Value::Object(record.clone())))
                 }
-                _ => not_found(),
+                _ => not_found().into(),
             }
         }
         ("DELETE", _, true) => {
             if store.remove(&parent, &last) {
-                StatusCode::NO_CONTENT.into_response()
+                Answer::Empty(StatusCode::NO_CONTENT)
             } else {
-                not_found()
+                not_found().into()
             }
         }
         ("POST", Paging::AnalyticsBody, false) if store.collections.contains_key(&format!("/{last}")) => {
             analytics(store.list(&format!("/{last}")), body)
         }
-        _ => {
-            // Nothing stateful to do: answer with the spec's own example (its links on this
-            // server), else an empty entity.
-            let body = match (response_examples().get(&format!("{} {}", op.method, op.path)), op.response_wrapper) {
-                (Some(example), _) => {
-                    let text = example.to_string().replace("https://api.pagerduty.com", &shared.base_url);
-                    serde_json::from_str(&text).unwrap_or_else(|_| example.clone())
-                }
-                (None, Some(w)) => json!({ w: {} }),
-                (None, None) => json!({}),
-            };
-            Json(body).into_response()
-        }
+        _ => documented_answer(shared, op),
     }
+}
+
+/// Nothing stateful to do: the operation's documented success, with the spec's own example
+/// (its links on this server) as the body, else an empty entity; no body for a 204.
+fn documented_answer(shared: &Shared, op: &Operation) -> Answer {
+    let status = StatusCode::from_u16(op.success).unwrap_or(StatusCode::OK);
+    if status == StatusCode::NO_CONTENT {
+        return Answer::Empty(status);
+    }
+    let body = match (documented::example(op), op.response_wrapper) {
+        (Some(example), _) => documented::on_base(example, &shared.base_url),
+        (None, Some(w)) => json!({ w: {} }),
+        (None, None) => json!({}),
+    };
+    Answer::Json(status, body)
+}
+
+/// The documented names of the list a GET-by-name belongs to (`/abilities` for
+/// `/abilities/{id}`), when that list is one of plain strings.
+fn names(op: &Operation) -> Option<&'static Vec<Value>> {
+    let list = documented::list_of(op)?;
+    let field = documented::list_field(list)?;
+    let names = documented::example(list)?.get(field)?.as_array()?;
+    names.first().is_some_and(Value::is_string).then_some(names)
 }
 
 /// The parent a path names (`/users/PU1/contact_methods` → `/users`, `PU1`) when the
@@ -212,18 +264,20 @@ fn parent_of(path: &str, op: &Operation) -> Option<(String, String)> {
 /// Analytics raw data computed from a collection (`POST /analytics/raw/incidents` from the
 /// incidents held): filtered by `created_at_start`/`created_at_end`, `urgency` and
 /// `service_ids`, ordered by `created_at`, paged by `starting_after` (an id) and `limit`.
-fn analytics(records: &[Value], body: &Bytes) -> Response {
+fn analytics(records: &[Value], body: &Bytes) -> Answer {
     let request: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(_) if body.is_empty() => json!({}),
-        Err(e) => return invalid(vec![format!("the body is not valid JSON: {e}")]),
+        Err(e) => return invalid(vec![format!("the body is not valid JSON: {e}")]).into(),
     };
     let filters = request.get("filters").cloned().unwrap_or_else(|| json!({}));
     let bound =
         |key: &'static str| filters.get(key).and_then(Value::as_str).map(|t| (key, super::query::parse_time(t)));
     let mut window = (None, None);
     for (key, parsed) in [bound("created_at_start"), bound("created_at_end")].into_iter().flatten() {
-        let Some(at) = parsed else { return invalid(vec![format!("filters.{key} is not a valid ISO 8601 date")]) };
+        let Some(at) = parsed else {
+            return invalid(vec![format!("filters.{key} is not a valid ISO 8601 date")]).into();
+        };
         if key.ends_with("start") {
             window.0 = Some(at);
         } else {
@@ -234,7 +288,7 @@ fn analytics(records: &[Value], body: &Bytes) -> Response {
         None | Some(Value::Null) => 20,
         Some(n) => match n.as_u64() {
             Some(n @ 1..=1000) => n as usize,
-            _ => return invalid(vec!["limit must be between 1 and 1000".into()]),
+            _ => return invalid(vec!["limit must be between 1 and 1000".into()]).into(),
         },
     };
     let urgency = filters.get("urgency").and_then(Value::as_str);
@@ -256,7 +310,7 @@ fn analytics(records: &[Value], body: &Bytes) -> Response {
         None => 0,
         Some(after) => match matching.iter().position(|r| r.get("id").and_then(Value::as_str) == Some(after)) {
             Some(i) => i + 1,
-            None => return invalid(vec![format!("starting_after {after:?} is not a record of this listing")]),
+            None => return invalid(vec![format!("starting_after {after:?} is not a record of this listing")]).into(),
         },
     };
     let page: Vec<Value> = matching
@@ -275,9 +329,8 @@ fn analytics(records: &[Value], body: &Bytes) -> Response {
         .collect();
     let more = start + page.len() < matching.len();
     let last = page.last().and_then(|r| r.get("id")).cloned().unwrap_or(Value::Null);
-    Json(json!({"data": page, "last": last, "more": more, "limit": limit, "order": "asc", "order_by": "created_at",
-                "filters": filters, "starting_after": request.get("starting_after")}))
-    .into_response()
+    ok(json!({"data": page, "last": last, "more": more, "limit": limit, "order": "asc", "order_by": "created_at",
+              "filters": filters, "starting_after": request.get("starting_after")}))
 }
 
 /// For a nested list (`/incidents/PI1/log_entries`): the parent's collection, its id, and the
@@ -321,7 +374,7 @@ fn validated(op: &Operation, body: &Bytes) -> Result<Map<String, Value>, Vec<Str
     let wrapper = op.request_wrapper.unwrap_or_default();
     let parsed: Value = serde_json::from_slice(body).map_err(|e| vec![format!("the body is not valid JSON: {e}")])?;
     let mut errors = Vec::new();
-    if let Some(shape) = request_fields().get(&format!("{} {}", op.method, op.path)) {
+    if let Some(shape) = documented::request_fields().get(&format!("{} {}", op.method, op.path)) {
         check(&Value::Object(shape.clone()), &parsed, "", &mut errors);
     }
     let Some(Value::Object(entity)) = parsed.get(wrapper).cloned() else {
@@ -421,7 +474,7 @@ fn matches_filters(record: &Value, query: &Query<'_>, window: &Window) -> bool {
         && field_in("service_ids", record.pointer("/service/id").and_then(Value::as_str))
 }
 
-fn list(records: &[Value], op: &Operation, path: &str, pairs: &[(String, String)]) -> Response {
+fn list(records: &[Value], op: &Operation, path: &str, pairs: &[(String, String)]) -> Answer {
     let query = Query::new(pairs);
     let field = op.items.map(String::from).unwrap_or_else(|| path.rsplit('/').next().unwrap_or("items").to_string());
     let checked = (|| {
@@ -431,13 +484,13 @@ fn list(records: &[Value], op: &Operation, path: &str, pairs: &[(String, String)
     })();
     let (limit, window) = match checked {
         Ok(ok) => ok,
-        Err(problem) => return invalid(vec![problem]),
+        Err(problem) => return invalid(vec![problem]).into(),
     };
     let matching = records.iter().filter(|r| matches_filters(r, &query, &window));
     if op.paging == Paging::Offset {
         let offset = match query.number("offset", 0, 0, u64::MAX) {
             Ok(offset) => usize::try_from(offset).unwrap_or(usize::MAX),
-            Err(problem) => return invalid(vec![problem]),
+            Err(problem) => return invalid(vec![problem]).into(),
         };
         if offset.saturating_add(limit) > crate::OFFSET_CAP as usize {
             return error(
@@ -445,7 +498,8 @@ fn list(records: &[Value], op: &Operation, path: &str, pairs: &[(String, String)
                 2002,
                 "Arguments Caused Error",
                 vec!["Offset must be less than 10000.".into()],
-            );
+            )
+            .into();
         }
         let total_wanted = query.flag("total");
         let mut page = Vec::with_capacity(limit);
@@ -461,17 +515,22 @@ fn list(records: &[Value], op: &Operation, path: &str, pairs: &[(String, String)
         }
         let more = count > offset + page.len();
         let total = if total_wanted { json!(count) } else { Value::Null };
-        return Json(json!({ field: page, "limit": limit, "offset": offset, "more": more, "total": total }))
-            .into_response();
+        return ok(json!({ field: page, "limit": limit, "offset": offset, "more": more, "total": total }));
     }
     let token = if op.paging == Paging::After { "after" } else { "cursor" };
     let start = match query.get(token).filter(|c| !c.is_empty()).map(super::query::position).transpose() {
         Ok(start) => start.unwrap_or(0),
-        Err(problem) => return invalid(vec![problem]),
+        Err(problem) => return invalid(vec![problem]).into(),
     };
     let all: Vec<&Value> = matching.collect();
     let page: Vec<Value> = all.iter().skip(start).take(limit).map(|r| (*r).clone()).collect();
+    let page_len = page.len();
     let next = (start.saturating_add(page.len()) < all.len()).then(|| super::query::cursor(start + page.len()));
     let next_key = if op.paging == Paging::After { "after" } else { "next_cursor" };
-    Json(json!({ field: page, "limit": limit, next_key: next })).into_response()
+    let mut answer = json!({ field: page, "limit": limit, next_key: next });
+    // `more` too where the document shows it on this listing.
+    if documented::example(op).is_some_and(|e| e.get("more").is_some()) {
+        answer["more"] = json!(start.saturating_add(page_len) < all.len());
+    }
+    ok(answer)
 }

@@ -20,6 +20,9 @@ pub struct Seed {
     pub incidents: usize,
     /// Log entries, one per incident up to this count.
     pub log_entries: usize,
+    /// Whether the collections the seed does not build itself (add-ons, status pages, contact
+    /// methods...) hold the document's example records.
+    pub examples: bool,
 }
 
 impl Default for Seed {
@@ -32,6 +35,7 @@ impl Default for Seed {
             schedules: 5,
             incidents: 100,
             log_entries: 100,
+            examples: true,
         }
     }
 }
@@ -39,12 +43,27 @@ impl Default for Seed {
 impl Seed {
     /// No records at all.
     pub fn empty() -> Self {
-        Self { users: 0, teams: 0, escalation_policies: 0, services: 0, schedules: 0, incidents: 0, log_entries: 0 }
+        Self {
+            users: 0,
+            teams: 0,
+            escalation_policies: 0,
+            services: 0,
+            schedules: 0,
+            incidents: 0,
+            log_entries: 0,
+            examples: false,
+        }
     }
 
     /// Sets the number of users.
     pub fn users(mut self, n: usize) -> Self {
         self.users = n;
+        self
+    }
+
+    /// Whether the example collections are held (see [`Seed::examples`](Self#structfield.examples)).
+    pub fn examples(mut self, on: bool) -> Self {
+        self.examples = on;
         self
     }
 

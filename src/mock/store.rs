@@ -19,6 +19,9 @@ impl Store {
         for (path, records) in super::seed::collections(seed, base) {
             store.collections.insert(path, records);
         }
+        if seed.examples {
+            super::example_state::seed(&mut store, base);
+        }
         store.issued = store.ids().collect();
         store
     }
