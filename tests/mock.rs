@@ -42,9 +42,12 @@ async fn the_mock_refuses_offsets_past_the_cap() {
 
 #[tokio::test]
 async fn iter_history_gets_every_incident_past_the_cap() {
-    let mock = MockServer::start_with(MockConfig::default().seed(Seed::empty().incidents(12_500))).await.unwrap();
-    let pd = client(&mock);
+    // Incidents are one a minute up to the mock's clock: from 2026-01-01 here.
     let since = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().with_timezone(&chrono::Utc);
+    let now = since + chrono::Duration::minutes(12_500);
+    let mock =
+        MockServer::start_with(MockConfig::default().now(now).seed(Seed::empty().incidents(12_500))).await.unwrap();
+    let pd = client(&mock);
     let until = since + chrono::Duration::days(30);
     let all: Vec<Value> =
         pd.iter_history("/incidents", since, until, ListOptions::new()).map(|r| r.unwrap()).collect().await;

@@ -86,8 +86,9 @@ async fn a_loaded_state_is_validated() {
 
 #[tokio::test]
 async fn dates_in_pagerdutys_forms_filter_and_bad_ones_are_400() {
-    let mock = MockServer::start_with(MockConfig::default().seed(Seed::empty().incidents(30))).await.unwrap();
-    // Incidents are one a minute from 2026-01-01T00:00:00Z.
+    // Incidents are one a minute up to the mock's clock: from 2026-01-01T00:00:00Z here.
+    let now = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:30:00Z").unwrap().to_utc();
+    let mock = MockServer::start_with(MockConfig::default().now(now).seed(Seed::empty().incidents(30))).await.unwrap();
     let ids = |body: &Value| body["incidents"].as_array().unwrap().len();
     let (status, body) =
         get(&mock, "/incidents?since=2026-01-01T00:10:00%2B0000&until=2026-01-01T00:20:00%2B0000&limit=100").await;
@@ -310,4 +311,44 @@ async fn example_answers_are_resolved_final_and_local() {
         assert!(!text.contains("\"$ref\""), "{path}: {text}");
         assert!(!text.contains("https://api.pagerduty.com"), "{path}: {text}");
     }
+}
+
+#[tokio::test]
+async fn documented_default_windows_and_widest_ranges_apply() {
+    // 50,000 incidents one a minute up to 2026-06-01: the last month holds those after
+    // 2026-05-01T00:00 (the clock has run on a little since the start, so the one at exactly
+    // that minute is out): 44,639.
+    let now = chrono::DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z").unwrap().to_utc();
+    let mock =
+        MockServer::start_with(MockConfig::default().now(now).seed(Seed::empty().incidents(50_000))).await.unwrap();
+    let total = |body: &Value| body["total"].as_u64();
+    let (status, body) = get(&mock, "/incidents?total=true&limit=1").await;
+    assert_eq!((status, total(&body)), (200, Some(44_639)), "the default window is the last month");
+    let (_, body) = get(&mock, "/incidents?total=true&limit=1&date_range=all").await;
+    assert_eq!(total(&body), Some(50_000), "date_range=all drops the default");
+    let (_, body) = get(&mock, "/incidents?total=true&limit=1&until=2026-05-01T00:00:00Z").await;
+    assert_eq!(total(&body), Some(50_000 - 44_640), "until alone: the month before it");
+    let (_, body) = get(&mock, "/incidents?total=true&limit=1&since=2026-05-31T00:00:00Z").await;
+    assert_eq!(total(&body), Some(24 * 60), "since alone: the month after it");
+    let (status, body) = get(&mock, "/incidents?since=2025-06-01&until=2026-01-01").await;
+    assert_eq!((status, body["error"]["code"].as_i64()), (400, Some(2001)), "over six months: {body}");
+
+    // Audit records: the last 24 hours by execution_time, at most 31 days.
+    let mock = MockServer::start_with(MockConfig::default().now(now).seed(Seed::empty())).await.unwrap();
+    let mut state = mock.dump();
+    let at = |hours: i64| (now - chrono::Duration::hours(hours)).to_rfc3339();
+    state["collections"]["/audit/records"] = json!([
+        {"id": "A1", "execution_time": at(2)}, {"id": "A2", "execution_time": at(30)}, {"id": "A3", "execution_time": at(24 * 20)}
+    ]);
+    let (status, _) = call(&mock, reqwest::Method::PUT, "/_mock/state", Some(state)).await;
+    assert_eq!(status, 204);
+    let ids = |body: &Value| -> Vec<String> {
+        body["records"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect()
+    };
+    let (status, body) = get(&mock, "/audit/records").await;
+    assert_eq!((status, ids(&body)), (200, vec!["A1".to_string()]), "{body}");
+    let (_, body) = get(&mock, &format!("/audit/records?since={}", at(24 * 21).replace('+', "%2B"))).await;
+    assert_eq!(ids(&body), ["A1", "A2", "A3"], "since alone runs to now");
+    let (status, body) = get(&mock, "/audit/records?since=2026-04-01T00:00:00Z&until=2026-05-15T00:00:00Z").await;
+    assert_eq!((status, body["error"]["code"].as_i64()), (400, Some(2001)), "over 31 days: {body}");
 }

@@ -15,9 +15,13 @@ pub struct MockArgs {
     /// Seeded users (at most 1,000,000).
     #[arg(long, default_value_t = 50, value_parser = count)]
     pub users: usize,
-    /// Seeded incidents (one a minute from 2026-01-01; at most 1,000,000).
+    /// Seeded incidents (one a minute up to now; at most 1,000,000).
     #[arg(long, default_value_t = 100, value_parser = count)]
     pub incidents: usize,
+    /// Start the mock's clock at this time (ISO 8601) instead of now: seed times are relative
+    /// to it, so the same --now gives the same data.
+    #[arg(long, value_parser = instant)]
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
     /// Load this state (a dump from GET /_mock/state) instead of seeding.
     #[arg(long)]
     pub load: Option<std::path::PathBuf>,
@@ -51,6 +55,13 @@ fn count(text: &str) -> Result<usize, String> {
     }
 }
 
+/// An ISO 8601 time, in the forms the mock accepts in queries.
+fn instant(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    super::query::parse_time(text)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .ok_or_else(|| format!("{text:?} is not an ISO 8601 time"))
+}
+
 /// A share between 0 and 1 (NaN and values outside are usage errors).
 fn rate(text: &str) -> Result<f64, String> {
     let value: f64 = text.trim().parse().map_err(|_| format!("{text:?} is not a number"))?;
@@ -73,7 +84,12 @@ impl MockArgs {
         if let Some(n) = self.rate_limit {
             faults = faults.rate_limit(n, Duration::from_secs(60));
         }
-        MockConfig::default().seed(Seed::default().users(self.users).incidents(self.incidents)).faults(faults)
+        let config =
+            MockConfig::default().seed(Seed::default().users(self.users).incidents(self.incidents)).faults(faults);
+        match self.now {
+            Some(now) => config.now(now),
+            None => config,
+        }
     }
 
     /// Runs the server until interrupted.

@@ -6,14 +6,10 @@ use super::seed::reference_to as reference;
 use super::store::Store;
 use serde_json::{json, Value};
 
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 /// Records a log entry of `kind` (`trigger`, `acknowledge`, `resolve`, `annotate`) for an incident.
 pub(crate) fn log(store: &mut Store, base: &str, incident: &Value, kind: &str, summary: &str) {
     let id = store.new_id();
-    let entry = json!({"id": id, "type": format!("{kind}_log_entry"), "summary": summary, "created_at": now(),
+    let entry = json!({"id": id, "type": format!("{kind}_log_entry"), "summary": summary, "created_at": store.clock.stamp(),
         "incident": reference("incident", incident, base, "incidents"), "self": format!("{base}/log_entries/{id}")});
     store.insert("/log_entries", entry);
 }
@@ -34,7 +30,7 @@ pub(crate) fn open(store: &mut Store, base: &str, fields: &serde_json::Map<Strin
         .and_then(|p| store.get("/escalation_policies", p))
         .cloned();
     let assignee = policy.as_ref().and_then(|p| p.pointer("/escalation_rules/0/targets/0")).cloned();
-    let stamp = now();
+    let stamp = store.clock.stamp();
     let title = fields.get("title").cloned().unwrap_or_else(|| json!("Incident"));
     let mut incident = json!({
         "id": id, "type": "incident", "incident_number": number, "title": title, "summary": title,
@@ -57,11 +53,11 @@ pub(crate) fn open(store: &mut Store, base: &str, fields: &serde_json::Map<Strin
 /// Moves an incident to `status` (acknowledged, resolved), stamping it and logging the change.
 /// Returns the updated incident, or `None` when the incident is unknown.
 pub(crate) fn set_status(store: &mut Store, base: &str, id: &str, status: &str) -> Option<Value> {
+    let stamp = store.clock.stamp();
     let incident = store.get_mut("/incidents", id)?;
     if incident.get("status").and_then(Value::as_str) == Some(status) {
         return Some(incident.clone());
     }
-    let stamp = now();
     incident["status"] = json!(status);
     incident["updated_at"] = json!(stamp);
     incident["last_status_change_at"] = json!(stamp);

@@ -48,6 +48,9 @@ pub struct MockConfig {
     pub seed: Seed,
     /// Fault injection (all off by default).
     pub faults: Faults,
+    /// What time the mock's clock starts at (default: when it starts). Seed times are
+    /// relative to it, so a fixed `now` gives the same data on every run.
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl MockConfig {
@@ -62,7 +65,16 @@ impl MockConfig {
         self.faults = faults;
         self
     }
+
+    /// Starts the mock's clock at `now` instead of the current time.
+    pub fn now(mut self, now: chrono::DateTime<chrono::Utc>) -> Self {
+        self.now = Some(now);
+        self
+    }
 }
+
+/// The largest request body the mock reads (a whole state for `PUT /_mock/state`).
+const MAX_BODY: usize = 256 * 1024 * 1024;
 
 pub(crate) struct Shared {
     store: Mutex<Store>,
@@ -93,11 +105,19 @@ impl MockServer {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let url = format!("http://{}", listener.local_addr()?);
         let shared = Arc::new(Shared {
-            store: Mutex::new(Store::seeded(&config.seed, &url)),
+            store: Mutex::new(Store::seeded(
+                &config.seed,
+                &url,
+                store::Clock::starting(config.now.unwrap_or_else(chrono::Utc::now)),
+            )),
             faults: Mutex::new(faults::FaultState::new(config.faults)),
             base_url: url.clone(),
         });
-        let app = axum::Router::new().fallback(handle).with_state(shared.clone());
+        // Room for whole states on `PUT /_mock/state`, and a bound all the same.
+        let app = axum::Router::new()
+            .fallback(handle)
+            .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+            .with_state(shared.clone());
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
@@ -117,8 +137,10 @@ impl MockServer {
 
     /// Replaces the state with a [`dump`](Self::dump).
     pub fn load(&self, state: &serde_json::Value) -> crate::Result<()> {
-        let store = Store::load(state).map_err(crate::Error::config)?;
-        *self.shared.store.lock().unwrap_or_else(|e| e.into_inner()) = store;
+        let mut store = Store::load(state).map_err(crate::Error::config)?;
+        let mut held = self.shared.store.lock().unwrap_or_else(|e| e.into_inner());
+        store.clock = held.clock;
+        *held = store;
         Ok(())
     }
 

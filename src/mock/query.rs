@@ -76,14 +76,73 @@ pub(crate) fn parse_time(text: &str) -> Option<DateTime<FixedOffset>> {
     utc.from_local_datetime(&date.and_hms_opt(0, 0, 0)?).single()
 }
 
-/// The time window of a listing: `since`/`until` as given, both dropped by `date_range=all`.
+/// A length of time as PagerDuty's documents state it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Span {
+    Months(u32),
+    Days(i64),
+    Hours(i64),
+}
+
+impl Span {
+    fn before(self, t: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
+        match self {
+            Span::Months(n) => t.checked_sub_months(chrono::Months::new(n)).unwrap_or(t),
+            Span::Days(n) => t - chrono::Duration::days(n),
+            Span::Hours(n) => t - chrono::Duration::hours(n),
+        }
+    }
+
+    fn after(self, t: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
+        match self {
+            Span::Months(n) => t.checked_add_months(chrono::Months::new(n)).unwrap_or(t),
+            Span::Days(n) => t + chrono::Duration::days(n),
+            Span::Hours(n) => t + chrono::Duration::hours(n),
+        }
+    }
+
+    fn describe(self) -> String {
+        match self {
+            Span::Months(n) => format!("{n} months"),
+            Span::Days(n) => format!("{n} days"),
+            Span::Hours(n) => format!("{n} hours"),
+        }
+    }
+}
+
+/// The default window and widest range PagerDuty documents for a listing's `since`/`until`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    /// The window when `since` is not given (ending at `until`, else now).
+    default: Span,
+    /// The widest `since`..`until` range accepted.
+    widest: Span,
+    /// Whether `until` left out ends the default window after `since` (else it is now).
+    until_after_since: bool,
+}
+
+/// The documented windows: incidents, the last month and at most six months (`until` alone or
+/// `since` alone spans one month); audit records, the last 24 hours and at most 31 days
+/// (`until` defaults to now).
+pub(crate) fn documented_limits(template: &str) -> Option<Limits> {
+    if template == "/incidents" {
+        Some(Limits { default: Span::Months(1), widest: Span::Months(6), until_after_since: true })
+    } else if template.ends_with("/audit/records") {
+        Some(Limits { default: Span::Hours(24), widest: Span::Days(31), until_after_since: false })
+    } else {
+        None
+    }
+}
+
+/// The time window of a listing: `since`/`until` as given, with the listing's documented
+/// defaults and widest range; `date_range=all` drops both.
 pub(crate) struct Window {
     pub since: Option<DateTime<FixedOffset>>,
     pub until: Option<DateTime<FixedOffset>>,
 }
 
 impl Window {
-    pub fn of(query: &Query<'_>) -> Result<Self, String> {
+    pub fn of(query: &Query<'_>, limits: Option<Limits>, now: DateTime<chrono::Utc>) -> Result<Self, String> {
         let since = query.time("since")?;
         let until = query.time("until")?;
         if query.get("date_range") == Some("all") {
@@ -94,9 +153,21 @@ impl Window {
                 return Err("until must not be before since".into());
             }
         }
-        Ok(Self { since, until })
+        let Some(limits) = limits else { return Ok(Self { since, until }) };
+        let now = now.fixed_offset();
+        let (since, until) = match (since, until) {
+            (None, None) => (limits.default.before(now), None),
+            (Some(s), None) if limits.until_after_since => (s, Some(limits.default.after(s))),
+            (Some(s), None) => (s, None),
+            (None, Some(u)) => (limits.default.before(u), Some(u)),
+            (Some(s), Some(u)) => (s, Some(u)),
+        };
+        let end = until.unwrap_or(now);
+        if end > limits.widest.after(since) {
+            return Err(format!("the range from since to until must not be over {}", limits.widest.describe()));
+        }
+        Ok(Self { since: Some(since), until })
     }
-
     /// Whether a record stamped `at` (RFC 3339) falls in the window; a record without a stamp does.
     pub fn holds(&self, at: Option<&str>) -> bool {
         let Some(at) = at.and_then(parse_time) else { return true };

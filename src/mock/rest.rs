@@ -45,7 +45,8 @@ pub(crate) fn state_endpoint(shared: &Shared, method: &Method, headers: &HeaderM
             .map_err(|e| e.to_string())
             .and_then(|v| super::store::Store::load(&v))
         {
-            Ok(loaded) => {
+            Ok(mut loaded) => {
+                loaded.clock = store.clock;
                 *store = loaded;
                 StatusCode::NO_CONTENT.into_response()
             }
@@ -139,7 +140,7 @@ fn decide(
     match (op.method, op.paging, ends_with_param) {
         ("GET", Paging::Offset | Paging::Cursor | Paging::After, _) => {
             let records = held_or_derived(store, path);
-            list(&records, op, path, query)
+            list(&records, op, path, query, store.clock.now())
         }
         ("GET", Paging::None, false)
             if store.collections.contains_key(path)
@@ -182,9 +183,7 @@ fn decide(
             record.insert("id".into(), json!(id));
             record.insert("self".into(), json!(format!("{}{}/{}", shared.base_url, path, id)));
             record.insert("html_url".into(), json!(format!("https://mock.pagerduty.local{path}/{id}")));
-            record
-                .entry("created_at")
-                .or_insert_with(|| json!(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)));
+            record.entry("created_at").or_insert_with(|| json!(store.clock.stamp()));
             if let Some(wrapper) = op.request_wrapper {
                 record.entry("type").or_insert_with(|| json!(wrapper));
             }
@@ -474,12 +473,18 @@ fn matches_filters(record: &Value, query: &Query<'_>, window: &Window) -> bool {
         && field_in("service_ids", record.pointer("/service/id").and_then(Value::as_str))
 }
 
-fn list(records: &[Value], op: &Operation, path: &str, pairs: &[(String, String)]) -> Answer {
+fn list(
+    records: &[Value],
+    op: &Operation,
+    path: &str,
+    pairs: &[(String, String)],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Answer {
     let query = Query::new(pairs);
     let field = op.items.map(String::from).unwrap_or_else(|| path.rsplit('/').next().unwrap_or("items").to_string());
     let checked = (|| {
         let limit = query.number("limit", 25, 1, u64::MAX)?.min(100) as usize;
-        let window = Window::of(&query)?;
+        let window = Window::of(&query, super::query::documented_limits(op.path), now)?;
         Ok::<_, String>((limit, window))
     })();
     let (limit, window) = match checked {

@@ -16,7 +16,8 @@ pub struct Seed {
     pub services: usize,
     /// Schedules.
     pub schedules: usize,
-    /// Incidents, one a minute from 2026-01-01T00:00:00Z.
+    /// Incidents, one a minute, the last one a minute before the mock's clock starts (so the
+    /// documented default windows hold them).
     pub incidents: usize,
     /// Log entries, one per incident up to this count.
     pub log_entries: usize,
@@ -79,11 +80,10 @@ pub(crate) fn id(kind: char, n: usize) -> String {
     format!("P{kind}{n:05}")
 }
 
-/// The start of seeded time.
-pub(crate) fn epoch() -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
-        .map(|t| t.with_timezone(&chrono::Utc))
-        .unwrap_or_default()
+/// The start of seeded time: as many minutes before `now` as there are incidents (one a
+/// minute), and at least a day.
+pub(crate) fn epoch(seed: &Seed, now: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    now - chrono::Duration::minutes(seed.incidents.max(24 * 60) as i64)
 }
 
 /// A reference to a seeded record, with its summary.
@@ -97,10 +97,14 @@ fn reference(kind: &str, id: &str, summary: &str, base: &str, collection: &str) 
 }
 
 /// The seeded collections, by path.
-pub(crate) fn collections(seed: &Seed, base: &str) -> Vec<(String, Vec<Value>)> {
+pub(crate) fn collections(seed: &Seed, base: &str, now: chrono::DateTime<chrono::Utc>) -> Vec<(String, Vec<Value>)> {
+    let epoch = epoch(seed, now);
+    let week_on = (now + chrono::Duration::days(7)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    // Incidents end a minute before now.
+    let first_incident = seed.incidents.max(24 * 60) - seed.incidents;
     let roles = ["admin", "user", "limited_user", "observer", "read_only_user", "restricted_access"];
     let stamp = |minutes: usize| {
-        (epoch() + chrono::Duration::minutes(minutes as i64)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        (epoch + chrono::Duration::minutes(minutes as i64)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     };
     let users: Vec<Value> = (0..seed.users)
         .map(|i| {
@@ -146,7 +150,7 @@ pub(crate) fn collections(seed: &Seed, base: &str) -> Vec<(String, Vec<Value>)> 
             let id = id('I', i);
             let service = services.get(i % services.len().max(1)).map(|s| reference_to("service", s, base, "services"));
             json!({"id": id, "type": "incident", "incident_number": i + 1, "title": format!("Incident {i}"), "summary": format!("Incident {i}"),
-                   "status": statuses[i % 3], "urgency": if i % 2 == 0 { "high" } else { "low" }, "created_at": stamp(i),
+                   "status": statuses[i % 3], "urgency": if i % 2 == 0 { "high" } else { "low" }, "created_at": stamp(first_incident + i),
                    "incident_key": format!("seed-{i}"), "service": service, "self": format!("{base}/incidents/{id}")})
         })
         .collect();
@@ -162,7 +166,7 @@ pub(crate) fn collections(seed: &Seed, base: &str) -> Vec<(String, Vec<Value>)> 
         })
         .collect();
     // Who is on call: the first rule's user of each policy, on one of the schedules, for the
-    // week from the seed's epoch.
+    // epoch to a week from now.
     let oncalls: Vec<Value> = policies
         .iter()
         .enumerate()
@@ -172,7 +176,7 @@ pub(crate) fn collections(seed: &Seed, base: &str) -> Vec<(String, Vec<Value>)> 
                 schedules.get(i % schedules.len().max(1)).map(|s| reference_to("schedule", s, base, "schedules"));
             Some(json!({"user": user, "schedule": schedule, "escalation_level": 1,
                         "escalation_policy": reference_to("escalation_policy", policy, base, "escalation_policies"),
-                        "start": stamp(0), "end": stamp(7 * 24 * 60)}))
+                        "start": stamp(0), "end": week_on}))
         })
         .collect();
     vec![

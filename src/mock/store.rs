@@ -1,7 +1,37 @@
 //! The mock's state: records by collection path, in creation order.
 
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Instant;
+
+/// The mock's clock: the time it was started at (or was told it is, `--now`), running on.
+#[derive(Clone, Copy)]
+pub(crate) struct Clock {
+    start: DateTime<Utc>,
+    at: Instant,
+}
+
+impl Clock {
+    pub fn starting(start: DateTime<Utc>) -> Self {
+        Self { start, at: Instant::now() }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.start + chrono::Duration::from_std(self.at.elapsed()).unwrap_or_default()
+    }
+
+    /// Now, as PagerDuty writes times (`2026-01-01T00:00:00Z`).
+    pub fn stamp(&self) -> String {
+        self.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    }
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Self::starting(Utc::now())
+    }
+}
 
 /// Collections by concrete path (`/users`, `/users/PU00001/contact_methods`).
 #[derive(Default)]
@@ -11,12 +41,13 @@ pub(crate) struct Store {
     next_id: u64,
     /// Every id ever held (seeded, created, loaded, deleted): none is issued twice.
     issued: BTreeSet<String>,
+    pub clock: Clock,
 }
 
 impl Store {
-    pub fn seeded(seed: &super::Seed, base: &str) -> Self {
-        let mut store = Self::default();
-        for (path, records) in super::seed::collections(seed, base) {
+    pub fn seeded(seed: &super::Seed, base: &str, clock: Clock) -> Self {
+        let mut store = Self { clock, ..Self::default() };
+        for (path, records) in super::seed::collections(seed, base, clock.now()) {
             store.collections.insert(path, records);
         }
         if seed.examples {
@@ -110,7 +141,7 @@ impl Store {
             None | Some(Value::Null) => 0,
             Some(n) => n.as_u64().ok_or("invalid mock state: next_id is not a whole number")?,
         };
-        let mut store = Self { collections, change_events, next_id, issued: BTreeSet::new() };
+        let mut store = Self { collections, change_events, next_id, issued: BTreeSet::new(), clock: Clock::default() };
         store.issued = store.ids().collect();
         if let Some(Value::Array(issued)) = state.get("issued_ids") {
             store.issued.extend(issued.iter().filter_map(Value::as_str).map(String::from));
