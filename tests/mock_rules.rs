@@ -352,3 +352,98 @@ async fn documented_default_windows_and_widest_ranges_apply() {
     let (status, body) = get(&mock, "/audit/records?since=2026-04-01T00:00:00Z&until=2026-05-15T00:00:00Z").await;
     assert_eq!((status, body["error"]["code"].as_i64()), (400, Some(2001)), "over 31 days: {body}");
 }
+
+#[tokio::test]
+async fn bulk_incident_updates_and_merges_change_state_all_or_nothing() {
+    let mock = MockServer::start().await;
+    let put = |path: &'static str, body: Value| {
+        let mock = &mock;
+        async move { call(mock, reqwest::Method::PUT, path, Some(body)).await }
+    };
+    let status_of = |id: &'static str| {
+        let mock = &mock;
+        async move { get(mock, &format!("/incidents/{id}")).await.1["incident"]["status"].clone() }
+    };
+    // PI00000 and PI00003 are triggered in the seed.
+    let (status, body) = put(
+        "/incidents",
+        json!({"incidents": [{"id": "PI00000", "type": "incident_reference", "status": "acknowledged"},
+                             {"id": "PI00003", "type": "incident_reference", "status": "resolved", "urgency": "low"}]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["incidents"].as_array().map(Vec::len), Some(2));
+    assert_eq!(status_of("PI00000").await, "acknowledged");
+    assert_eq!(status_of("PI00003").await, "resolved");
+    let (_, log) = get(&mock, "/incidents/PI00003/log_entries").await;
+    let kinds: Vec<&str> = log["log_entries"].as_array().unwrap().iter().filter_map(|e| e["type"].as_str()).collect();
+    assert!(kinds.contains(&"resolve_log_entry"), "{kinds:?}");
+
+    // One unknown id: nothing changes.
+    let (status, _) = put(
+        "/incidents",
+        json!({"incidents": [{"id": "PI00006", "type": "incident_reference", "status": "resolved"},
+                             {"id": "PNOSUCH", "type": "incident_reference", "status": "resolved"}]}),
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_eq!(status_of("PI00006").await, "triggered", "all or nothing");
+    // More than 250: 413.
+    let many: Vec<Value> = (0..251).map(|_| json!({"id": "PI00006", "type": "incident_reference"})).collect();
+    assert_eq!(put("/incidents", json!({ "incidents": many })).await.0, 413);
+
+    // Merge: the sources are resolved, saying so, and their alerts move to the target.
+    let (_, alerts) = get(&mock, "/incidents/PI00009/alerts").await;
+    let moved = alerts["alerts"].as_array().map(Vec::len).unwrap_or(0);
+    assert!(moved > 0, "the seed holds alerts for the first incidents");
+    let (_, before) = get(&mock, "/incidents/PI00006/alerts").await;
+    let held = before["alerts"].as_array().map(Vec::len).unwrap_or(0);
+    let (status, body) =
+        put("/incidents/PI00006/merge", json!({"source_incidents": [{"id": "PI00009", "type": "incident_reference"}]}))
+            .await;
+    assert_eq!((status, body["incident"]["id"].as_str()), (200, Some("PI00006")), "{body}");
+    assert_eq!(status_of("PI00009").await, "resolved");
+    let (_, after) = get(&mock, "/incidents/PI00006/alerts").await;
+    assert_eq!(after["alerts"].as_array().map(Vec::len), Some(held + moved));
+    let (_, log) = get(&mock, "/incidents/PI00009/log_entries").await;
+    assert!(log.to_string().contains("merging into incident #7"), "{log}");
+    let (status, _) =
+        put("/incidents/PI00006/merge", json!({"source_incidents": [{"id": "PNOSUCH", "type": "incident_reference"}]}))
+            .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn idle_connections_are_closed_and_busy_ones_kept() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let config = MockConfig::default().seed(Seed::empty()).idle_timeout(std::time::Duration::from_millis(600));
+    let mock = MockServer::start_with(config).await.unwrap();
+    let addr = mock.url().trim_start_matches("http://").to_string();
+    let request = b"GET /users HTTP/1.1\r\nhost: mock\r\nauthorization: Token token=x\r\n\r\n";
+    // Answer one request, then read until the response is whole (its JSON body ends the data).
+    async fn exchange(stream: &mut tokio::net::TcpStream, request: &[u8]) -> String {
+        stream.write_all(request).await.unwrap();
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !seen.ends_with(b"}") {
+            let n = stream.read(&mut buf).await.unwrap();
+            assert!(n > 0, "closed mid-answer");
+            seen.extend_from_slice(&buf[..n]);
+        }
+        String::from_utf8_lossy(&seen).into_owned()
+    }
+    // Busy: requests 300 ms apart keep the connection for longer than the idle timeout.
+    let mut busy = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    for _ in 0..4 {
+        assert!(exchange(&mut busy, request).await.starts_with("HTTP/1.1 200"));
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    // Idle after a request: closed (a read sees the end) within a few timeouts.
+    let mut buf = [0u8; 64];
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(5), busy.read(&mut buf)).await;
+    assert!(matches!(closed, Ok(Ok(0)) | Ok(Err(_))), "an idle keep-alive connection is closed: {closed:?}");
+    // Silent from the start: closed too.
+    let mut silent = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(5), silent.read(&mut buf)).await;
+    assert!(matches!(closed, Ok(Ok(0)) | Ok(Err(_))), "a connection that never sends is closed: {closed:?}");
+}

@@ -34,6 +34,9 @@ pub struct MockArgs {
     /// The 5xx statuses --error-rate injects, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "500,502,503,504", value_parser = clap::value_parser!(u16).range(500..=599))]
     pub error_statuses: Vec<u16>,
+    /// Seconds a connection may sit idle before the mock closes it (1 to 3600).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub idle_timeout: u64,
     /// Latency added to each request, in milliseconds.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
@@ -84,8 +87,10 @@ impl MockArgs {
         if let Some(n) = self.rate_limit {
             faults = faults.rate_limit(n, Duration::from_secs(60));
         }
-        let config =
-            MockConfig::default().seed(Seed::default().users(self.users).incidents(self.incidents)).faults(faults);
+        let config = MockConfig::default()
+            .seed(Seed::default().users(self.users).incidents(self.incidents))
+            .faults(faults)
+            .idle_timeout(Duration::from_secs(self.idle_timeout));
         match self.now {
             Some(now) => config.now(now),
             None => config,

@@ -53,6 +53,15 @@ pub(crate) fn open(store: &mut Store, base: &str, fields: &serde_json::Map<Strin
 /// Moves an incident to `status` (acknowledged, resolved), stamping it and logging the change.
 /// Returns the updated incident, or `None` when the incident is unknown.
 pub(crate) fn set_status(store: &mut Store, base: &str, id: &str, status: &str) -> Option<Value> {
+    let summary = match status {
+        "resolved" => "Resolved",
+        "acknowledged" => "Acknowledged",
+        _ => "Reopened",
+    };
+    set_status_saying(store, base, id, status, summary)
+}
+
+fn set_status_saying(store: &mut Store, base: &str, id: &str, status: &str, summary: &str) -> Option<Value> {
     let stamp = store.clock.stamp();
     let incident = store.get_mut("/incidents", id)?;
     if incident.get("status").and_then(Value::as_str) == Some(status) {
@@ -65,7 +74,81 @@ pub(crate) fn set_status(store: &mut Store, base: &str, id: &str, status: &str) 
         incident["assignments"] = json!([]);
     }
     let updated = incident.clone();
-    let (kind, summary) = if status == "resolved" { ("resolve", "Resolved") } else { ("acknowledge", "Acknowledged") };
+    let kind = match status {
+        "resolved" => "resolve",
+        "acknowledged" => "acknowledge",
+        _ => "trigger",
+    };
     log(store, base, &updated, kind, summary);
     Some(updated)
+}
+
+/// The most incidents one `PUT /incidents` may change (more is a 413).
+pub(crate) const MAX_BULK: usize = 250;
+
+/// Why a bulk change or merge was refused.
+pub(crate) enum Refused {
+    /// An incident named is not held.
+    Unknown(String),
+    /// More than [`MAX_BULK`] incidents.
+    TooMany(usize),
+}
+
+/// `PUT /incidents`: changes each incident named (status through [`set_status`], other fields
+/// as given), all or none: every id is checked first. Returns the updated incidents.
+pub(crate) fn bulk_update(store: &mut Store, base: &str, changes: &[Value]) -> Result<Vec<Value>, Refused> {
+    if changes.len() > MAX_BULK {
+        return Err(Refused::TooMany(changes.len()));
+    }
+    let ids: Vec<String> =
+        changes.iter().map(|c| c.get("id").and_then(Value::as_str).unwrap_or("").to_string()).collect();
+    if let Some(unknown) = ids.iter().find(|id| store.get("/incidents", id).is_none()) {
+        return Err(Refused::Unknown(unknown.clone()));
+    }
+    let mut updated = Vec::with_capacity(changes.len());
+    for (id, change) in ids.iter().zip(changes) {
+        if let Some(status) = change.get("status").and_then(Value::as_str) {
+            set_status(store, base, id, status);
+        }
+        let stamp = store.clock.stamp();
+        if let (Some(Value::Object(incident)), Value::Object(fields)) = (store.get_mut("/incidents", id), change) {
+            for (key, value) in fields {
+                if !matches!(key.as_str(), "id" | "type" | "status" | "self" | "html_url" | "incident_number") {
+                    incident.insert(key.clone(), value.clone());
+                }
+            }
+            incident.insert("updated_at".into(), json!(stamp));
+            updated.push(Value::Object(incident.clone()));
+        }
+    }
+    Ok(updated)
+}
+
+/// `PUT /incidents/{id}/merge`: each source incident is resolved (logged as merged into the
+/// target) and its alerts move to the target. Returns the target.
+pub(crate) fn merge(store: &mut Store, base: &str, target: &str, sources: &[Value]) -> Result<Value, Refused> {
+    let ids: Vec<String> =
+        sources.iter().map(|c| c.get("id").and_then(Value::as_str).unwrap_or("").to_string()).collect();
+    let number = match store.get("/incidents", target) {
+        Some(incident) => incident.get("incident_number").cloned().unwrap_or(Value::Null),
+        None => return Err(Refused::Unknown(target.to_string())),
+    };
+    if let Some(unknown) = ids.iter().find(|id| store.get("/incidents", id).is_none() || *id == target) {
+        return Err(Refused::Unknown(unknown.clone()));
+    }
+    for id in &ids {
+        set_status_saying(store, base, id, "resolved", &format!("Resolved by merging into incident #{number}"));
+        if let Some(alerts) = store.collections.remove(&format!("/incidents/{id}/alerts")) {
+            let moved = alerts.into_iter().map(|mut alert| {
+                alert["incident"] = json!({"id": target, "type": "incident_reference",
+                                           "self": format!("{base}/incidents/{target}")});
+                alert
+            });
+            store.collections.entry(format!("/incidents/{target}/alerts")).or_default().extend(moved);
+        }
+    }
+    let stamp = store.clock.stamp();
+    let incident = store.get_mut("/incidents", target).ok_or_else(|| Refused::Unknown(target.to_string()))?;
+    incident["updated_at"] = json!(stamp);
+    Ok(incident.clone())
 }

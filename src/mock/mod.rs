@@ -48,6 +48,8 @@ pub struct MockConfig {
     pub seed: Seed,
     /// Fault injection (all off by default).
     pub faults: Faults,
+    /// How long a connection may sit idle (no request begun) before the mock closes it.
+    pub idle_timeout: Option<std::time::Duration>,
     /// What time the mock's clock starts at (default: when it starts). Seed times are
     /// relative to it, so a fixed `now` gives the same data on every run.
     pub now: Option<chrono::DateTime<chrono::Utc>>,
@@ -66,12 +68,22 @@ impl MockConfig {
         self
     }
 
+    /// Closes connections idle for longer than `timeout` (default [`DEFAULT_IDLE_TIMEOUT`]).
+    pub fn idle_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.idle_timeout = Some(timeout);
+        self
+    }
+
     /// Starts the mock's clock at `now` instead of the current time.
     pub fn now(mut self, now: chrono::DateTime<chrono::Utc>) -> Self {
         self.now = Some(now);
         self
     }
 }
+
+/// How long a connection may wait between requests (or before its first) before the mock
+/// closes it, unless [`MockConfig::idle_timeout`] says otherwise.
+pub const DEFAULT_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The largest request body the mock reads (a whole state for `PUT /_mock/state`).
 const MAX_BODY: usize = 256 * 1024 * 1024;
@@ -118,9 +130,8 @@ impl MockServer {
             .fallback(handle)
             .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
             .with_state(shared.clone());
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let idle = config.idle_timeout.unwrap_or(DEFAULT_IDLE_TIMEOUT);
+        let task = tokio::spawn(serve(listener, app, idle));
         Ok(Self { url, shared, task })
     }
 
@@ -158,6 +169,30 @@ impl MockServer {
 impl Drop for MockServer {
     fn drop(&mut self) {
         self.task.abort();
+    }
+}
+
+/// Accepts connections and serves each over HTTP/1.1 with keep-alive; a connection that does
+/// not begin a request (its first or its next) within `idle` is closed, so idle clients do not
+/// hold the mock's sockets.
+async fn serve(listener: tokio::net::TcpListener, app: axum::Router, idle: std::time::Duration) {
+    let service = hyper_util::service::TowerToHyperService::new(app);
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            // Out of descriptors or similar: wait a little rather than spin.
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let service = service.clone();
+        tokio::spawn(async move {
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(idle)
+                .keep_alive(true)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .await;
+        });
     }
 }
 

@@ -173,6 +173,34 @@ fn decide(
             let incident = super::incidents::open(store, &shared.base_url, &entity);
             Answer::Json(StatusCode::CREATED, wrap(op.response_wrapper, incident))
         }
+        ("PUT", _, false) if op.path == "/incidents" || op.path == "/incidents/{id}/merge" => {
+            let list = match validated_list(op, body) {
+                Ok(list) => list,
+                Err(errors) => return invalid(errors).into(),
+            };
+            let done = if op.path == "/incidents" {
+                super::incidents::bulk_update(store, &shared.base_url, &list).map(|all| json!({ "incidents": all }))
+            } else {
+                let target = path.split('/').nth(2).unwrap_or_default();
+                super::incidents::merge(store, &shared.base_url, target, &list).map(|one| json!({ "incident": one }))
+            };
+            match done {
+                Ok(body) => ok(body),
+                Err(super::incidents::Refused::Unknown(id)) => {
+                    error(StatusCode::NOT_FOUND, 2100, "Not Found", vec![format!("Incident {id} not found")]).into()
+                }
+                Err(super::incidents::Refused::TooMany(n)) => error(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    0,
+                    "Request Entity Too Large",
+                    vec![format!(
+                        "{n} incidents given; at most {} may be updated at a time",
+                        super::incidents::MAX_BULK
+                    )],
+                )
+                .into(),
+            }
+        }
         ("POST", _, _) if op.request_wrapper.is_some() => {
             let entity = match validated(op, body) {
                 Ok(entity) => entity,
@@ -384,6 +412,24 @@ fn validated(op: &Operation, body: &Bytes) -> Result<Map<String, Value>, Vec<Str
         Ok(entity)
     } else {
         Err(errors)
+    }
+}
+
+/// The list a request body wraps (`{"incidents": [...]}`), checked like [`validated`].
+fn validated_list(op: &Operation, body: &Bytes) -> Result<Vec<Value>, Vec<String>> {
+    let wrapper = op.request_wrapper.unwrap_or_default();
+    let parsed: Value = serde_json::from_slice(body).map_err(|e| vec![format!("the body is not valid JSON: {e}")])?;
+    let mut errors = Vec::new();
+    if let Some(shape) = documented::request_fields().get(&format!("{} {}", op.method, op.path)) {
+        check(&Value::Object(shape.clone()), &parsed, "", &mut errors);
+    }
+    match parsed.get(wrapper) {
+        Some(Value::Array(list)) if errors.is_empty() => Ok(list.clone()),
+        Some(Value::Array(_)) => Err(errors),
+        _ => {
+            errors.push(format!("{wrapper} must be a list"));
+            Err(errors)
+        }
     }
 }
 
