@@ -278,7 +278,14 @@ async fn analytics_raw_incidents_are_computed_and_end() {
     let pd = pdrs::RestClient::builder("t").base_url(mock.url()).build().unwrap();
     let rows: Vec<Value> = pd.iter_analytics("/analytics/raw/incidents", json!({})).try_collect().await.unwrap();
     assert_eq!(rows.len(), 57, "every incident once, and the listing ends");
-    assert_eq!(rows[0]["id"], "PI00000");
+    assert_eq!(
+        (rows[0]["id"].as_str(), rows[56]["id"].as_str()),
+        (Some("PI00056"), Some("PI00000")),
+        "newest first by default"
+    );
+    let (_, ascending) =
+        call(&mock, reqwest::Method::POST, "/analytics/raw/incidents", Some(json!({"order": "asc", "limit": 2}))).await;
+    assert_eq!(ascending["data"][0]["id"], "PI00000", "{ascending}");
     let high: Vec<Value> =
         pd.iter_analytics("/analytics/raw/incidents", json!({"urgency": "high"})).try_collect().await.unwrap();
     assert_eq!(high.len(), 29);
@@ -446,4 +453,20 @@ async fn idle_connections_are_closed_and_busy_ones_kept() {
     let mut silent = tokio::net::TcpStream::connect(&addr).await.unwrap();
     let closed = tokio::time::timeout(std::time::Duration::from_secs(5), silent.read(&mut buf)).await;
     assert!(matches!(closed, Ok(Ok(0)) | Ok(Err(_))), "a connection that never sends is closed: {closed:?}");
+}
+
+#[tokio::test]
+async fn filters_apply_only_where_the_operation_takes_them_and_links_use_the_public_url() {
+    let config = MockConfig::default().public_url("https://pd.example.test/");
+    let mock = MockServer::start_with(config).await.unwrap();
+    let count = |body: &Value, key: &str| body[key].as_array().map(Vec::len).unwrap_or(0);
+    // GET /users takes `query`; GET /incidents does not, and PagerDuty ignores it there (as
+    // pdpyras's find relies on).
+    let (_, users) = get(&mock, "/users?query=user3%40example.com").await;
+    assert_eq!(count(&users, "users"), 1, "{users}");
+    let (_, incidents) = get(&mock, "/incidents?query=seed-4&limit=100").await;
+    assert_eq!(count(&incidents, "incidents"), 100, "`query` is not a filter of incidents");
+    let (_, keyed) = get(&mock, "/incidents?incident_key=seed-4").await;
+    assert_eq!(count(&keyed, "incidents"), 1, "`incident_key` is");
+    assert!(users["users"][0]["self"].as_str().unwrap().starts_with("https://pd.example.test/users/"), "{users}");
 }

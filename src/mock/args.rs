@@ -22,6 +22,10 @@ pub struct MockArgs {
     /// to it, so the same --now gives the same data.
     #[arg(long, value_parser = instant)]
     pub now: Option<chrono::DateTime<chrono::Utc>>,
+    /// The base URL clients reach the mock at, for the links in its answers, when it sits
+    /// behind a proxy (a TLS terminator for clients that insist on https).
+    #[arg(long)]
+    pub public_url: Option<String>,
     /// Load this state (a dump from GET /_mock/state) instead of seeding.
     #[arg(long)]
     pub load: Option<std::path::PathBuf>,
@@ -91,8 +95,12 @@ impl MockArgs {
             .seed(Seed::default().users(self.users).incidents(self.incidents))
             .faults(faults)
             .idle_timeout(Duration::from_secs(self.idle_timeout));
-        match self.now {
+        let config = match self.now {
             Some(now) => config.now(now),
+            None => config,
+        };
+        match &self.public_url {
+            Some(url) => config.public_url(url.clone()),
             None => config,
         }
     }

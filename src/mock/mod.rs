@@ -48,6 +48,9 @@ pub struct MockConfig {
     pub seed: Seed,
     /// Fault injection (all off by default).
     pub faults: Faults,
+    /// The base URL clients reach the mock at, when that is not where it listens (behind a
+    /// TLS proxy): the links in its answers (`self`) use it.
+    pub public_url: Option<String>,
     /// How long a connection may sit idle (no request begun) before the mock closes it.
     pub idle_timeout: Option<std::time::Duration>,
     /// What time the mock's clock starts at (default: when it starts). Seed times are
@@ -65,6 +68,12 @@ impl MockConfig {
     /// Fault injection.
     pub fn faults(mut self, faults: Faults) -> Self {
         self.faults = faults;
+        self
+    }
+
+    /// Writes links in answers with `url` as the base (see [`MockConfig::public_url`]).
+    pub fn public_url(mut self, url: impl Into<String>) -> Self {
+        self.public_url = Some(url.into().trim_end_matches('/').to_string());
         self
     }
 
@@ -116,14 +125,15 @@ impl MockServer {
     pub async fn bind(config: MockConfig, addr: SocketAddr) -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let url = format!("http://{}", listener.local_addr()?);
+        let base = config.public_url.clone().unwrap_or_else(|| url.clone());
         let shared = Arc::new(Shared {
             store: Mutex::new(Store::seeded(
                 &config.seed,
-                &url,
+                &base,
                 store::Clock::starting(config.now.unwrap_or_else(chrono::Utc::now)),
             )),
             faults: Mutex::new(faults::FaultState::new(config.faults)),
-            base_url: url.clone(),
+            base_url: base,
         });
         // Room for whole states on `PUT /_mock/state`, and a bound all the same.
         let app = axum::Router::new()

@@ -332,7 +332,27 @@ fn analytics(records: &[Value], body: &Bytes) -> Answer {
                     || r.pointer("/service/id").and_then(Value::as_str).is_some_and(|s| services.contains(&s)))
         })
         .collect();
-    matching.sort_by_key(|r| r.get("created_at").and_then(Value::as_str).map(String::from));
+    // Ordered as asked: `order` desc (the default) or asc, by `created_at` (the default) or
+    // `seconds_to_resolve`.
+    let descending = match request.get("order").and_then(Value::as_str) {
+        None | Some("desc") => true,
+        Some("asc") => false,
+        Some(other) => return invalid(vec![format!("order must be asc or desc (got {other:?})")]).into(),
+    };
+    let order_by = request.get("order_by").and_then(Value::as_str).unwrap_or("created_at");
+    if !matches!(order_by, "created_at" | "seconds_to_resolve") {
+        return invalid(vec![format!("order_by must be created_at or seconds_to_resolve (got {order_by:?})")]).into();
+    }
+    let key = |r: &Value| match order_by {
+        "created_at" => {
+            r.get("created_at").and_then(Value::as_str).and_then(super::query::parse_time).map(|t| t.timestamp())
+        }
+        _ => resolve_seconds(r),
+    };
+    matching.sort_by_key(|r| key(r));
+    if descending {
+        matching.reverse();
+    }
     let start = match request.get("starting_after").and_then(Value::as_str) {
         None => 0,
         Some(after) => match matching.iter().position(|r| r.get("id").and_then(Value::as_str) == Some(after)) {
@@ -346,7 +366,7 @@ fn analytics(records: &[Value], body: &Bytes) -> Answer {
         .take(limit)
         .map(|r| {
             let mut row = json!({"id": r["id"], "incident_number": r["incident_number"], "created_at": r["created_at"],
-                "status": r["status"], "urgency": r["urgency"], "description": r["title"],
+                "status": r["status"], "urgency": r["urgency"], "description": r["title"], "seconds_to_resolve": resolve_seconds(r),
                 "service_id": r.pointer("/service/id"), "service_name": r.pointer("/service/summary")});
             if let Value::Object(map) = &mut row {
                 map.retain(|_, v| !v.is_null());
@@ -356,8 +376,19 @@ fn analytics(records: &[Value], body: &Bytes) -> Answer {
         .collect();
     let more = start + page.len() < matching.len();
     let last = page.last().and_then(|r| r.get("id")).cloned().unwrap_or(Value::Null);
-    ok(json!({"data": page, "last": last, "more": more, "limit": limit, "order": "asc", "order_by": "created_at",
-              "filters": filters, "starting_after": request.get("starting_after")}))
+    ok(
+        json!({"data": page, "last": last, "more": more, "limit": limit, "order": if descending { "desc" } else { "asc" }, "order_by": order_by,
+              "filters": filters, "starting_after": request.get("starting_after")}),
+    )
+}
+
+/// Seconds from an incident's creation to its resolution, when it is resolved.
+fn resolve_seconds(incident: &Value) -> Option<i64> {
+    if incident.get("status").and_then(Value::as_str) != Some("resolved") {
+        return None;
+    }
+    let at = |key: &str| incident.get(key).and_then(Value::as_str).and_then(super::query::parse_time);
+    Some((at("last_status_change_at").or(at("updated_at"))? - at("created_at")?).num_seconds())
 }
 
 /// For a nested list (`/incidents/PI1/log_entries`): the parent's collection, its id, and the
@@ -371,10 +402,10 @@ fn derived_parent(path: &str) -> Option<(String, String, String)> {
 /// The records of a list path: those held under it, else the records of the top-level
 /// collection that refer to its parent (`/incidents/PI1/log_entries` lists the log entries
 /// whose `incident.id` is PI1).
-fn held_or_derived(store: &super::store::Store, path: &str) -> Vec<Value> {
+fn held_or_derived<'a>(store: &'a Store, path: &str) -> Vec<&'a Value> {
     let held = store.list(path);
     if !held.is_empty() {
-        return held.to_vec();
+        return held.iter().collect();
     }
     let Some((parent, id, top)) = derived_parent(path) else { return Vec::new() };
     let key =
@@ -383,7 +414,6 @@ fn held_or_derived(store: &super::store::Store, path: &str) -> Vec<Value> {
         .list(&top)
         .iter()
         .filter(|r| r.get(&key).and_then(|p| p.get("id")).and_then(Value::as_str) == Some(id.as_str()))
-        .cloned()
         .collect()
 }
 
@@ -490,11 +520,18 @@ fn check(shape: &Value, value: &Value, path: &str, errors: &mut Vec<String>) {
     }
 }
 
-/// Whether a record passes a listing's filters: `query` (a case-insensitive match on name,
-/// email, summary or title), the time window (on `execution_time` for audit records, else
-/// `created_at`), `statuses[]`, `urgencies[]`, `service_ids[]`, `incident_key`.
-fn matches_filters(record: &Value, query: &Query<'_>, window: &Window) -> bool {
-    if let Some(q) = query.get("query").filter(|q| !q.is_empty()) {
+/// Whether the operation takes a query parameter (`statuses` for `statuses[]`): PagerDuty
+/// ignores the ones an operation does not take.
+fn declares(op: &Operation, name: &str) -> bool {
+    op.params.iter().any(|p| p.location == spec::ParamIn::Query && p.name.trim_end_matches("[]") == name)
+}
+
+/// Whether a record passes a listing's filters, each applied where the operation takes it:
+/// `query` (a case-insensitive match on name, email, summary or title), the time window (on
+/// `execution_time` for audit records, else `created_at`), `statuses[]`, `urgencies[]`,
+/// `service_ids[]`, `incident_key`.
+fn matches_filters(record: &Value, op: &Operation, query: &Query<'_>, window: &Window) -> bool {
+    if let Some(q) = query.get("query").filter(|q| !q.is_empty() && declares(op, "query")) {
         let q = q.to_lowercase();
         let hit = ["name", "email", "summary", "title"]
             .iter()
@@ -508,11 +545,14 @@ fn matches_filters(record: &Value, query: &Query<'_>, window: &Window) -> bool {
         return false;
     }
     let field_in = |param: &str, value: Option<&str>| {
+        if !declares(op, param) {
+            return true;
+        }
         let wanted = query.list(param);
         wanted.is_empty() || value.is_some_and(|v| wanted.contains(&v))
     };
-    let key_matches =
-        query.get("incident_key").is_none_or(|k| record.get("incident_key").and_then(Value::as_str) == Some(k));
+    let key_matches = !declares(op, "incident_key")
+        || query.get("incident_key").is_none_or(|k| record.get("incident_key").and_then(Value::as_str) == Some(k));
     key_matches
         && field_in("statuses", record.get("status").and_then(Value::as_str))
         && field_in("urgencies", record.get("urgency").and_then(Value::as_str))
@@ -520,7 +560,7 @@ fn matches_filters(record: &Value, query: &Query<'_>, window: &Window) -> bool {
 }
 
 fn list(
-    records: &[Value],
+    records: &[&Value],
     op: &Operation,
     path: &str,
     pairs: &[(String, String)],
@@ -530,14 +570,18 @@ fn list(
     let field = op.items.map(String::from).unwrap_or_else(|| path.rsplit('/').next().unwrap_or("items").to_string());
     let checked = (|| {
         let limit = query.number("limit", 25, 1, u64::MAX)?.min(100) as usize;
-        let window = Window::of(&query, super::query::documented_limits(op.path), now)?;
+        let window = if declares(op, "since") || declares(op, "until") {
+            Window::of(&query, super::query::documented_limits(op.path), now)?
+        } else {
+            Window { since: None, until: None }
+        };
         Ok::<_, String>((limit, window))
     })();
     let (limit, window) = match checked {
         Ok(ok) => ok,
         Err(problem) => return invalid(vec![problem]).into(),
     };
-    let matching = records.iter().filter(|r| matches_filters(r, &query, &window));
+    let matching = records.iter().copied().filter(|r| matches_filters(r, op, &query, &window));
     if op.paging == Paging::Offset {
         let offset = match query.number("offset", 0, 0, u64::MAX) {
             Ok(offset) => usize::try_from(offset).unwrap_or(usize::MAX),
