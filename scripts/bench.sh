@@ -20,3 +20,13 @@ for c in 1 8; do
   end=$(date +%s.%N)
   printf 'pdrs get /users --all --concurrency %s: %s lines in %.3f s\n' "$c" "$lines" "$(echo "$end - $start" | bc)"
 done
+echo "== pdrs-mock throughput from an external client (wrk, if installed): GET /users?limit=100, default seed"
+if command -v wrk >/dev/null; then
+  kill $mock 2>/dev/null || true
+  ./target/release/pdrs-mock --port "$port" 2>/dev/null &
+  mock=$!
+  for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break; sleep 0.1; done
+  wrk -t2 -c16 -d10s -H "Authorization: Token token=bench" "http://127.0.0.1:$port/users?limit=100" | grep -E "Requests/sec|Latency"
+else
+  echo "wrk is not installed (apt-get install wrk); skipped"
+fi
