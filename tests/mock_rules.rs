@@ -251,6 +251,9 @@ async fn incidents_are_full_records_with_log_entries_and_notes() {
     )
     .await;
     assert_eq!(status, 201);
+    let reassign = json!({"incident": {"type": "incident_reference", "escalation_level": 2}});
+    let (status, _) = call(&mock, reqwest::Method::PUT, &format!("/incidents/{id}"), Some(reassign)).await;
+    assert_eq!(status, 200);
     let (status, _) = call(
         &mock,
         reqwest::Method::PUT,
@@ -261,7 +264,10 @@ async fn incidents_are_full_records_with_log_entries_and_notes() {
     assert_eq!(status, 200);
     let (_, log) = get(&mock, &format!("/incidents/{id}/log_entries?limit=100")).await;
     let kinds: Vec<&str> = log["log_entries"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["trigger_log_entry", "acknowledge_log_entry", "resolve_log_entry"]);
+    assert_eq!(
+        kinds,
+        ["trigger_log_entry", "acknowledge_log_entry", "annotate_log_entry", "assign_log_entry", "resolve_log_entry"]
+    );
     let (_, notes) = get(&mock, &format!("/incidents/{id}/notes")).await;
     assert_eq!(notes["notes"][0]["content"], "on it", "{notes}");
     let (_, after) = get(&mock, &format!("/incidents/{id}")).await;

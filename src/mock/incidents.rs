@@ -83,6 +83,24 @@ fn set_status_saying(store: &mut Store, base: &str, id: &str, status: &str, summ
     Some(updated)
 }
 
+/// Logs a reassignment when a change names `assignments`, `escalation_level` or
+/// `escalation_policy` (an `assign_log_entry`, as PagerDuty writes one).
+pub(crate) fn log_reassignment(store: &mut Store, base: &str, id: &str, fields: &serde_json::Map<String, Value>) {
+    if !["assignments", "escalation_level", "escalation_policy"].iter().any(|k| fields.contains_key(*k)) {
+        return;
+    }
+    if let Some(incident) = store.get("/incidents", id).cloned() {
+        log(store, base, &incident, "assign", "Reassigned");
+    }
+}
+
+/// Logs a note posted to an incident (an `annotate_log_entry`).
+pub(crate) fn log_note(store: &mut Store, base: &str, id: &str) {
+    if let Some(incident) = store.get("/incidents", id).cloned() {
+        log(store, base, &incident, "annotate", "Note added");
+    }
+}
+
 /// The most incidents one `PUT /incidents` may change (more is a 413).
 pub(crate) const MAX_BULK: usize = 250;
 
@@ -118,8 +136,11 @@ pub(crate) fn bulk_update(store: &mut Store, base: &str, changes: &[Value]) -> R
                 }
             }
             incident.insert("updated_at".into(), json!(stamp));
-            updated.push(Value::Object(incident.clone()));
         }
+        if let Value::Object(fields) = change {
+            log_reassignment(store, base, id, fields);
+        }
+        updated.extend(store.get("/incidents", id).cloned());
     }
     Ok(updated)
 }

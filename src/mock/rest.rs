@@ -217,6 +217,10 @@ fn decide(
             }
             let record = Value::Object(record);
             store.insert(path, record.clone());
+            if op.path == "/incidents/{id}/notes" {
+                let incident = path.split('/').nth(2).unwrap_or_default();
+                super::incidents::log_note(store, &shared.base_url, incident);
+            }
             Answer::Json(StatusCode::CREATED, wrap(op.response_wrapper, record))
         }
         ("PUT" | "PATCH", _, true) if op.request_wrapper.is_some() => {
@@ -230,6 +234,9 @@ fn decide(
                 if super::incidents::set_status(store, &shared.base_url, &last, &status).is_none() {
                     return not_found().into();
                 }
+            }
+            if parent == "/incidents" {
+                super::incidents::log_reassignment(store, &shared.base_url, &last, &entity);
             }
             match store.get_mut(&parent, &last) {
                 Some(Value::Object(record)) => {
