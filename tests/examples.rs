@@ -2,7 +2,6 @@
 
 use serde_json::Value;
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 type Decoder = fn(&Value) -> Result<(), String>;
 /// Request, success and error decoders of one operation.
@@ -14,23 +13,11 @@ fn decode<T: serde::de::DeserializeOwned>(value: &Value) -> Result<(), String> {
     T::deserialize(value).map(drop).map_err(|e| e.to_string())
 }
 
+#[path = "support/documents.rs"]
+mod documents;
+use documents::{openapi_dir, resolve};
+
 include!(concat!(env!("OUT_DIR"), "/examples.rs"));
-
-fn openapi_dir() -> PathBuf {
-    std::env::var_os("PDRS_OPENAPI_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("openapi"))
-}
-
-fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
-    match node.get("$ref").and_then(Value::as_str) {
-        Some(r) => {
-            let pointer = r.trim_start_matches('#');
-            doc.pointer(pointer).map(|t| resolve(doc, t)).unwrap_or(node)
-        }
-        None => node,
-    }
-}
 
 /// Example values of a media type object: `example` and each `examples.*.value`.
 /// String examples are taken as JSON text when they parse; the rest count as invalid JSON.

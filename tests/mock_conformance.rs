@@ -6,7 +6,10 @@
 
 use pdrs::mock::MockServer;
 use serde_json::{json, Map, Value};
-use std::path::PathBuf;
+
+#[path = "support/documents.rs"]
+mod documents;
+use documents::{openapi_dir, resolve};
 
 /// Operations whose bodies fail their schema because the document contradicts itself: the mock
 /// answers what the document's examples show (and PagerDuty sends), which its schema refuses.
@@ -39,19 +42,6 @@ const SPEC_INVALID_EXAMPLES: &[(&str, &str)] = &[
     ("GET /v3/schedules/{id}", "the listing shows `schedule_v3_reference`s without `name` or `time_zone`"),
     ("GET /vendors/{id}", "the schema declares `vendor` a list; the listing shows vendors as objects"),
 ];
-
-fn openapi_dir() -> PathBuf {
-    std::env::var_os("PDRS_OPENAPI_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("openapi"))
-}
-
-fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
-    match node.get("$ref").and_then(Value::as_str) {
-        Some(r) => doc.pointer(r.trim_start_matches('#')).map(|t| resolve(doc, t)).unwrap_or(node),
-        None => node,
-    }
-}
 
 /// An OpenAPI 3.0 schema as a JSON Schema (draft 4): `nullable: true` admits `null`.
 fn json_schema(node: &Value) -> Value {

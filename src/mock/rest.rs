@@ -533,37 +533,51 @@ fn declares(op: &Operation, name: &str) -> bool {
     op.params.iter().any(|p| p.location == spec::ParamIn::Query && p.name.trim_end_matches("[]") == name)
 }
 
-/// Whether a record passes a listing's filters, each applied where the operation takes it:
+/// A listing's filters, read once from the query, each kept only where the operation takes it:
 /// `query` (a case-insensitive match on name, email, summary or title), the time window (on
 /// `execution_time` for audit records, else `created_at`), `statuses[]`, `urgencies[]`,
 /// `service_ids[]`, `incident_key`.
-fn matches_filters(record: &Value, op: &Operation, query: &Query<'_>, window: &Window) -> bool {
-    if let Some(q) = query.get("query").filter(|q| !q.is_empty() && declares(op, "query")) {
-        let q = q.to_lowercase();
-        let hit = ["name", "email", "summary", "title"]
-            .iter()
-            .any(|f| record.get(*f).and_then(Value::as_str).is_some_and(|v| v.to_lowercase().contains(&q)));
-        if !hit {
-            return false;
+struct Filters<'q> {
+    text: Option<String>,
+    window: Window,
+    statuses: Vec<&'q str>,
+    urgencies: Vec<&'q str>,
+    service_ids: Vec<&'q str>,
+    incident_key: Option<&'q str>,
+}
+
+impl<'q> Filters<'q> {
+    fn of(op: &Operation, query: &Query<'q>, window: Window) -> Self {
+        let list = |name: &str| if declares(op, name) { query.list(name) } else { Vec::new() };
+        Self {
+            text: query.get("query").filter(|q| !q.is_empty() && declares(op, "query")).map(str::to_lowercase),
+            window,
+            statuses: list("statuses"),
+            urgencies: list("urgencies"),
+            service_ids: list("service_ids"),
+            incident_key: query.get("incident_key").filter(|_| declares(op, "incident_key")),
         }
     }
-    let stamp = record.get("execution_time").or_else(|| record.get("created_at")).and_then(Value::as_str);
-    if !window.holds(stamp) {
-        return false;
-    }
-    let field_in = |param: &str, value: Option<&str>| {
-        if !declares(op, param) {
-            return true;
+
+    /// Whether a record passes every filter.
+    fn pass(&self, record: &Value) -> bool {
+        let text = |field: &str| record.get(field).and_then(Value::as_str);
+        if let Some(q) = &self.text {
+            let hit = ["name", "email", "summary", "title"]
+                .iter()
+                .any(|f| text(f).is_some_and(|v| v.to_lowercase().contains(q.as_str())));
+            if !hit {
+                return false;
+            }
         }
-        let wanted = query.list(param);
-        wanted.is_empty() || value.is_some_and(|v| wanted.contains(&v))
-    };
-    let key_matches = !declares(op, "incident_key")
-        || query.get("incident_key").is_none_or(|k| record.get("incident_key").and_then(Value::as_str) == Some(k));
-    key_matches
-        && field_in("statuses", record.get("status").and_then(Value::as_str))
-        && field_in("urgencies", record.get("urgency").and_then(Value::as_str))
-        && field_in("service_ids", record.pointer("/service/id").and_then(Value::as_str))
+        let one_of =
+            |wanted: &[&str], value: Option<&str>| wanted.is_empty() || value.is_some_and(|v| wanted.contains(&v));
+        self.window.holds(record.get("execution_time").or_else(|| record.get("created_at")).and_then(Value::as_str))
+            && self.incident_key.is_none_or(|k| text("incident_key") == Some(k))
+            && one_of(&self.statuses, text("status"))
+            && one_of(&self.urgencies, text("urgency"))
+            && one_of(&self.service_ids, record.pointer("/service/id").and_then(Value::as_str))
+    }
 }
 
 fn list(
@@ -584,11 +598,11 @@ fn list(
         };
         Ok::<_, String>((limit, window))
     })();
-    let (limit, window) = match checked {
-        Ok(ok) => ok,
+    let (limit, filters) = match checked {
+        Ok((limit, window)) => (limit, Filters::of(op, &query, window)),
         Err(problem) => return invalid(vec![problem]).into(),
     };
-    let matching = records.iter().copied().filter(|r| matches_filters(r, op, &query, &window));
+    let matching = records.iter().copied().filter(|r| filters.pass(r));
     if op.paging == Paging::Offset {
         let offset = match query.number("offset", 0, 0, u64::MAX) {
             Ok(offset) => usize::try_from(offset).unwrap_or(usize::MAX),
