@@ -1,12 +1,17 @@
-//! Paging throughput: `iter_all` over 10,000 records of about 1 KB from a local HTTP/1.1 server,
-//! sequentially and with concurrent prefetch, without and with 25 ms of latency per request.
+//! Paging throughput: `iter_all` over 10,000 users of about 1.5 KB (the shape of PagerDuty's
+//! user records: references to contact methods, notification rules and teams) from a local
+//! HTTP/1.1 server, as `serde_json::Value`, as raw records ([`pdrs::Record`]) and as the
+//! generated `types::User`; sequentially and with concurrent prefetch, without and with 25 ms of
+//! latency per request.
 //!
 //! Run: `cargo bench --bench paging`. Prints wall time per case and the client process's peak
-//! RSS: the server runs in a child process (this same binary with `--serve`), so its pages do
+//! RSS: the server runs in a child process (this same binary with `--serve <delay ms>`, which
+//! prints its URL and serves until killed; `scripts/bench-cli.sh` uses it too), so its pages do
 //! not count.
 
 use futures::StreamExt;
-use pdrs::{ListOptions, RestClient, RetryPolicy};
+use pdrs::rest::types;
+use pdrs::{ListOptions, Record, RestClient, RetryPolicy};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,18 +21,31 @@ use tokio::net::TcpListener;
 const RECORDS: usize = 10_000;
 const PAGE: usize = 100;
 
+/// One user record, shaped like PagerDuty's.
+fn user(i: usize) -> Value {
+    let id = format!("PU{i:05}");
+    let reference = |kind: &str, prefix: &str, n: usize| {
+        json!({"id": format!("{prefix}{i:05}{n}"), "type": kind, "summary": "Default",
+               "self": format!("https://api.pagerduty.com/users/{id}/{prefix}{i:05}{n}"), "html_url": null})
+    };
+    json!({"id": id, "type": "user", "name": format!("User {i}"), "summary": format!("User {i}"),
+           "email": format!("user{i}@example.com"), "time_zone": "Europe/Berlin", "color": "purple",
+           "role": "user", "avatar_url": format!("https://secure.gravatar.com/avatar/{i:032x}.png?d=mm&r=PG"),
+           "description": "On-call engineer for the payments platform; escalation contact for database incidents.",
+           "invitation_sent": false, "job_title": "Site Reliability Engineer",
+           "self": format!("https://api.pagerduty.com/users/{id}"),
+           "html_url": format!("https://example.pagerduty.com/users/{id}"),
+           "contact_methods": (0..2).map(|n| reference("email_contact_method_reference", "PC", n)).collect::<Vec<_>>(),
+           "notification_rules": (0..2).map(|n| reference("assignment_notification_rule_reference", "PN", n)).collect::<Vec<_>>(),
+           "teams": [{"id": format!("PT{:05}", i % 50), "type": "team_reference", "summary": format!("Team {}", i % 50),
+                      "self": format!("https://api.pagerduty.com/teams/PT{:05}", i % 50), "html_url": null}]})
+}
+
 /// Pre-serialized pages: `pages[offset / PAGE]`.
 fn pages() -> Vec<Vec<u8>> {
-    let filler = "x".repeat(800);
     (0..RECORDS / PAGE)
         .map(|p| {
-            let users: Vec<Value> = (p * PAGE..(p + 1) * PAGE)
-                .map(|i| {
-                    json!({"id": format!("P{i:06}"), "type": "user", "name": format!("User {i}"),
-                           "email": format!("user{i}@example.com"), "description": filler,
-                           "self": format!("https://api.pagerduty.com/users/P{i:06}")})
-                })
-                .collect();
+            let users: Vec<Value> = (p * PAGE..(p + 1) * PAGE).map(user).collect();
             let body = json!({"users": users, "offset": p * PAGE, "limit": PAGE, "total": RECORDS,
                               "more": (p + 1) * PAGE < RECORDS})
             .to_string();
@@ -86,12 +104,13 @@ fn spawn_server(delay: Duration) -> (std::process::Child, String) {
     (child, line.trim().to_string())
 }
 
-async fn run(name: &str, delay: Duration, concurrency: usize) {
+/// Lists every user as `T` and prints the time taken.
+async fn run<T: serde::de::DeserializeOwned + Send + 'static>(name: &str, delay: Duration, concurrency: usize) {
     let (mut server, url) = spawn_server(delay);
     let pd = RestClient::builder("bench-token-0000").base_url(url).retry(RetryPolicy::none()).build().unwrap();
     let started = Instant::now();
     let mut n = 0usize;
-    let mut stream = pd.iter_all::<Value>("/users", ListOptions::new().page_size(PAGE as u64).concurrency(concurrency));
+    let mut stream = pd.iter_all::<T>("/users", ListOptions::new().page_size(PAGE as u64).concurrency(concurrency));
     while let Some(record) = stream.next().await {
         record.unwrap();
         n += 1;
@@ -127,9 +146,12 @@ fn main() {
     // `cargo bench` passes `--bench`; nothing else to parse.
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     runtime.block_on(async {
-        run("sequential, no latency", Duration::ZERO, 1).await;
-        run("sequential, 25 ms per request", Duration::from_millis(25), 1).await;
-        run("prefetch x8, 25 ms per request", Duration::from_millis(25), 8).await;
+        run::<Value>("Value, sequential, no latency", Duration::ZERO, 1).await;
+        run::<Record>("Record (raw), sequential, no latency", Duration::ZERO, 1).await;
+        run::<types::User>("types::User, sequential, no latency", Duration::ZERO, 1).await;
+        run::<Value>("Value, sequential, 25 ms per request", Duration::from_millis(25), 1).await;
+        run::<Value>("Value, prefetch x8, 25 ms per request", Duration::from_millis(25), 8).await;
+        run::<types::User>("types::User, prefetch x8, 25 ms per request", Duration::from_millis(25), 8).await;
     });
     println!("peak RSS of the client process: {:.1} MiB", peak_rss_mib());
 }

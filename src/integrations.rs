@@ -8,7 +8,7 @@
 use crate::builder::{BuildClient, ClientBuilder};
 use crate::spec::Api;
 use crate::{ApiClient, Credential, Error, Result, Secret};
-use futures::stream::BoxStream;
+use futures::stream::{BoxStream, StreamExt};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -43,7 +43,7 @@ impl ScimClient {
     /// a typed error when the pages do not add up).
     pub fn iter_users(&self, filter: Option<&str>, page_size: u32) -> BoxStream<'static, Result<Value>> {
         let pager = crate::pager::ScimPager::new(self.raw.clone(), filter.map(String::from), u64::from(page_size));
-        crate::pager::records(pager)
+        crate::pager::records(pager).map(|r| r.and_then(crate::page::decode)).boxed()
     }
 }
 

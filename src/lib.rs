@@ -18,6 +18,9 @@
 //!   [`Error::Paging`] or [`Error::PaginationCap`], never a silent stop, when pages do not add
 //!   up (an ignored offset, `more` without records, a repeated or cycling cursor, endless empty
 //!   pages).
+//! - Records without a detour: a page body is parsed once; each record is cut out of it as raw
+//!   JSON text and decoded straight into the type asked for (`iter_all::<types::User>`), or
+//!   handed on unparsed as a [`Record`] (`iter_all::<Record>`) to forward or store as it came.
 //! - Generated modules, one per document and feature: [`rest`], `events_v2`, `events_v1`,
 //!   `scim`, `slack`, `jira_cloud`, `jira_server`, `ms_teams`, `mcp`.
 
@@ -35,6 +38,7 @@ mod integrations;
 pub mod mock;
 pub mod oauth;
 mod open_enum;
+mod page;
 mod pager;
 mod paging;
 pub mod pipeline;
@@ -54,6 +58,7 @@ pub use error::{from_typed, sanitize, ApiError, Error, PagingProblem, Result};
 #[cfg(feature = "events")]
 pub use events::EventsClient;
 pub use integrations::{McpClient, ScimClient};
+pub use page::Record;
 pub use paging::{ListOptions, TotalWatch, OFFSET_CAP};
 pub use raw::RawRequest;
 /// Re-exported for [`ApiClient::request`].

@@ -13,11 +13,13 @@
 //!   stream with [`Error::Paging`] naming the problem, after the records that did arrive.
 
 use crate::error::PagingProblem;
-use crate::paging::{take_items, ListOptions, OFFSET_CAP};
+use crate::page::{record_id, Page, Record};
+use crate::paging::{ListOptions, OFFSET_CAP};
 use crate::target::Target;
 use crate::{ApiClient, Error, Result};
 use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::hash::BuildHasher;
@@ -27,11 +29,11 @@ pub(crate) const MAX_EMPTY_PAGES: u32 = 5;
 
 /// A source of pages: each call yields the next batch of new records, `None` at the end.
 pub(crate) trait Pager: Send + 'static {
-    fn next_batch(&mut self) -> BoxFuture<'_, Result<Option<Vec<Value>>>>;
+    fn next_batch(&mut self) -> BoxFuture<'_, Result<Option<Vec<Record>>>>;
 }
 
 /// The records of a pager as a stream that ends after the first error.
-pub(crate) fn records<P: Pager>(pager: P) -> BoxStream<'static, Result<Value>> {
+pub(crate) fn records<P: Pager>(pager: P) -> BoxStream<'static, Result<Record>> {
     stream::try_unfold(pager, |mut pager| async move {
         Ok::<_, Error>(pager.next_batch().await?.map(|batch| (batch, pager)))
     })
@@ -54,14 +56,13 @@ impl Tracker {
     }
 
     /// Keeps the records not yet yielded; returns them and how many were dropped as repeats.
-    pub fn admit(&mut self, items: Vec<Value>) -> (Vec<Value>, usize) {
+    pub fn admit(&mut self, items: Vec<Record>) -> (Vec<Record>, usize) {
         let before = items.len();
-        let fresh: Vec<Value> = items
+        let fresh: Vec<Record> = items
             .into_iter()
-            .filter(|item| match item.get("id") {
-                Some(Value::String(id)) => self.seen.insert(self.hasher.hash_one(id.as_str())),
-                Some(Value::Number(n)) => self.seen.insert(self.hasher.hash_one(n.to_string())),
-                _ => true,
+            .filter(|item| match record_id(item) {
+                Some(id) => self.seen.insert(self.hasher.hash_one(&*id)),
+                None => true,
             })
             .collect();
         self.yielded += fresh.len() as u64;
@@ -80,7 +81,7 @@ impl Tracker {
 
 /// One classic page as received.
 pub(crate) struct OffsetPage {
-    pub items: Vec<Value>,
+    pub items: Vec<Record>,
     /// `more`, or (when absent) whether the page was full.
     pub more: bool,
     pub total: Option<u64>,
@@ -104,15 +105,21 @@ async fn fetch_offset(
     if total {
         request = request.query("total", "true");
     }
-    let mut body: Value = request.json().await?;
-    let records = take_items(&mut body, &items)?;
-    let more = match body.get("more") {
-        Some(Value::Bool(more)) => *more,
+    let body = request.body().await?;
+    let page = Page::parse(&body, &items)?;
+    let records = owned(page.records());
+    let more = match page.field::<bool>("more") {
+        Some(more) => more,
         // No `more` (not PagerDuty's shape): a full page may have a successor; ask.
-        _ => records.len() as u64 >= limit && !records.is_empty(),
+        None => records.len() as u64 >= limit && !records.is_empty(),
     };
-    let total = body.get("total").and_then(Value::as_u64);
+    let total = page.field::<u64>("total");
     Ok(OffsetPage { items: records, more, total })
+}
+
+/// The records of a page, copied out of its body.
+fn owned(records: &[&RawValue]) -> Vec<Record> {
+    records.iter().map(|record| (*record).to_owned()).collect()
 }
 
 type Planned = BoxStream<'static, Result<(u64, OffsetPage)>>;
@@ -173,7 +180,7 @@ impl OffsetPager {
     /// Takes one page read at `self.offset`. The offset advances by the records that were new:
     /// a page that repeats records (the collection grew in front of us, or the server slid
     /// back) is read on from the first record not yet seen, so nothing is skipped.
-    fn accept(&mut self, page: OffsetPage) -> Result<Vec<Value>> {
+    fn accept(&mut self, page: OffsetPage) -> Result<Vec<Record>> {
         if let Some(total) = page.total {
             self.options.report_total(total);
         }
@@ -220,7 +227,7 @@ impl OffsetPager {
         self.planned = Some(stream::iter(fetches).buffered(self.concurrency).boxed());
     }
 
-    async fn next(&mut self) -> Result<Option<Vec<Value>>> {
+    async fn next(&mut self) -> Result<Option<Vec<Record>>> {
         loop {
             if self.done {
                 return Ok(None);
@@ -252,7 +259,7 @@ impl OffsetPager {
 }
 
 impl Pager for OffsetPager {
-    fn next_batch(&mut self) -> BoxFuture<'_, Result<Option<Vec<Value>>>> {
+    fn next_batch(&mut self) -> BoxFuture<'_, Result<Option<Vec<Record>>>> {
         Box::pin(self.next())
     }
 }
@@ -313,7 +320,7 @@ impl TokenPager {
     }
 
     /// One page: its records and the next token (`None` at the end).
-    async fn page(&self, token: Option<&Value>) -> Result<(Vec<Value>, Option<Value>)> {
+    async fn page(&self, token: Option<&Value>) -> Result<(Vec<Record>, Option<Value>)> {
         let limit = self.options.page_size_or_limit().unwrap_or(100).max(1);
         match &self.kind {
             TokenKind::Query { param, field } => {
@@ -327,39 +334,39 @@ impl TokenPager {
                     request =
                         request.query(*param, token.as_str().map(String::from).unwrap_or_else(|| token.to_string()));
                 }
-                let mut body: Value = request.json().await?;
-                let records = take_items(&mut body, &self.items)?;
-                let next = body.get(*field).filter(|v| !v.is_null() && v.as_str() != Some("")).cloned();
-                Ok((records, next))
+                let body = request.body().await?;
+                let page = Page::parse(&body, &self.items)?;
+                let next = page.field::<Value>(field).filter(|v| !v.is_null() && v.as_str() != Some(""));
+                Ok((owned(page.records()), next))
             }
             TokenKind::Analytics { filters } => {
                 let mut request = json!({ "filters": filters, "limit": limit.min(1000) });
                 if let Some(token) = token {
                     request["starting_after"] = token.clone();
                 }
-                let mut body: Value = self
+                let body = self
                     .client
                     .request(reqwest::Method::POST, self.target.clone())
                     .headers_of(&self.options)
                     .json_body(&request)
-                    .json()
+                    .body()
                     .await?;
-                let records = take_items(&mut body, &self.items)?;
-                let more = body.get("more").and_then(Value::as_bool).unwrap_or(false);
+                let page = Page::parse(&body, &self.items)?;
+                let more = page.field::<bool>("more").unwrap_or(false);
                 let next = if more {
-                    match body.get("last").filter(|v| !v.is_null()) {
-                        Some(last) => Some(last.clone()),
+                    match page.field::<Value>("last").filter(|v| !v.is_null()) {
+                        Some(last) => Some(last),
                         None => return Err(self.tracker.error(PagingProblem::MoreWithoutRecords)),
                     }
                 } else {
                     None
                 };
-                Ok((records, next))
+                Ok((owned(page.records()), next))
             }
         }
     }
 
-    async fn next(&mut self) -> Result<Option<Vec<Value>>> {
+    async fn next(&mut self) -> Result<Option<Vec<Record>>> {
         if let Some(e) = self.pending.take() {
             return Err(e);
         }
@@ -388,7 +395,7 @@ impl TokenPager {
 }
 
 impl Pager for TokenPager {
-    fn next_batch(&mut self) -> BoxFuture<'_, Result<Option<Vec<Value>>>> {
+    fn next_batch(&mut self) -> BoxFuture<'_, Result<Option<Vec<Record>>>> {
         Box::pin(self.next())
     }
 }
@@ -407,16 +414,17 @@ impl ScimPager {
         Self { client, filter, count: count.max(1), next: Some(1), tracker: Tracker::new("/Users") }
     }
 
-    async fn next(&mut self) -> Result<Option<Vec<Value>>> {
+    async fn next(&mut self) -> Result<Option<Vec<Record>>> {
         let Some(start) = self.next.take() else { return Ok(None) };
         let mut request =
             self.client.request(reqwest::Method::GET, "/Users").query("startIndex", start).query("count", self.count);
         if let Some(f) = &self.filter {
             request = request.query("filter", f);
         }
-        let mut page: Value = request.json().await?;
-        let users = take_items(&mut page, "Resources")?;
-        let total = page.get("totalResults").and_then(Value::as_u64).unwrap_or(0);
+        let body = request.body().await?;
+        let page = Page::parse(&body, "Resources")?;
+        let users = owned(page.records());
+        let total = page.field::<u64>("totalResults").unwrap_or(0);
         let arrived = users.len() as u64;
         let (fresh, repeats) = self.tracker.admit(users);
         if arrived > 0 && fresh.is_empty() && start > 1 {
@@ -434,7 +442,7 @@ impl ScimPager {
 }
 
 impl Pager for ScimPager {
-    fn next_batch(&mut self) -> BoxFuture<'_, Result<Option<Vec<Value>>>> {
+    fn next_batch(&mut self) -> BoxFuture<'_, Result<Option<Vec<Record>>>> {
         Box::pin(self.next())
     }
 }

@@ -2,6 +2,7 @@
 //! (with its 10,000 record cap reported, never silently hit), cursor paging, analytics body
 //! paging and `after` paging; plus `list_all`, `dict_all`, `get_total`, `find` and `persist`.
 
+use crate::page::{decode, Record};
 use crate::pager;
 use crate::spec::{self, Paging};
 use crate::target::{canonical_path_in, Target};
@@ -150,7 +151,7 @@ pub(crate) fn list_key(key: &str) -> String {
     }
 }
 
-pub(crate) fn take_items(body: &mut Value, field: &str) -> Result<Vec<Value>> {
+fn take_items(body: &mut Value, field: &str) -> Result<Vec<Value>> {
     match body.get_mut(field).map(Value::take) {
         Some(Value::Array(items)) => Ok(items),
         Some(Value::Null) | None => match body.as_object() {
@@ -160,18 +161,6 @@ pub(crate) fn take_items(body: &mut Value, field: &str) -> Result<Vec<Value>> {
             _ => Ok(Vec::new()),
         },
         Some(_) => Err(Error::MissingWrapper { expected: format!("{field} (an array)"), got: vec![field.to_string()] }),
-    }
-}
-
-/// Decodes one record; a `Value` is passed through as it is (no copy).
-fn decode<T: DeserializeOwned + 'static>(value: Value) -> Result<T> {
-    let any: Box<dyn std::any::Any> = Box::new(value);
-    match any.downcast::<T>() {
-        Ok(same) => Ok(*same),
-        Err(any) => match any.downcast::<Value>() {
-            Ok(value) => crate::raw::decode_value(*value),
-            Err(_) => Err(Error::config("unreachable: a record is a JSON value")),
-        },
     }
 }
 
@@ -268,7 +257,7 @@ impl ApiClient {
         options: ListOptions,
         filters: Value,
         path: &str,
-    ) -> BoxStream<'static, Result<Value>> {
+    ) -> BoxStream<'static, Result<Record>> {
         match plan.paging {
             Paging::Cursor => self.token_records(plan, options, "cursor", "next_cursor", path),
             Paging::After => self.token_records(plan, options, "after", "after", path),
@@ -300,7 +289,7 @@ impl ApiClient {
         param: &'static str,
         field: &'static str,
         path: &str,
-    ) -> BoxStream<'static, Result<Value>> {
+    ) -> BoxStream<'static, Result<Record>> {
         let kind = pager::TokenKind::Query { param, field };
         pager::records(pager::TokenPager::new(self.clone(), plan.target, plan.items, options, kind, path))
     }
@@ -424,7 +413,7 @@ impl ApiClient {
             options: ListOptions,
             cursor_paged: bool,
             windows: Vec<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>,
-            current: Option<BoxStream<'static, Result<Value>>>,
+            current: Option<BoxStream<'static, Result<Record>>>,
             seen: std::collections::HashSet<String>,
         }
         let cursor_paged = match self.plan(path) {
@@ -446,9 +435,8 @@ impl ApiClient {
                 if let Some(current) = s.current.as_mut() {
                     match current.next().await {
                         Some(Ok(record)) => {
-                            let id = record.get("id").and_then(Value::as_str).map(String::from);
-                            if let Some(id) = id {
-                                if !s.seen.insert(id) {
+                            if let Some(id) = crate::page::record_id(&record) {
+                                if !s.seen.insert(id.into_owned()) {
                                     continue;
                                 }
                             }
@@ -462,7 +450,7 @@ impl ApiClient {
                 let ranged = s.options.clone().param("since", stamp(from)).param("until", stamp(to));
                 let fits = s.cursor_paged || s.client.get_total(&s.path, ranged.clone()).await? <= OFFSET_CAP;
                 if fits {
-                    s.current = Some(s.client.iter_all::<Value>(&s.path, ranged));
+                    s.current = Some(s.client.iter_all::<Record>(&s.path, ranged));
                     continue;
                 }
                 let span = to - from;

@@ -55,11 +55,28 @@ proptest! {
     }
 
     #[test]
-    fn page_bodies_of_any_shape_give_items_or_a_typed_error(mut body in any_json()) {
-        match crate::paging::take_items(&mut body, "users") {
-            Ok(items) => prop_assert!(items.len() < 1000),
+    fn page_bodies_of_any_shape_give_their_records_or_a_typed_error(body in any_json()) {
+        let text = body.to_string();
+        match crate::page::Page::parse(text.as_bytes(), "users") {
+            Ok(page) => {
+                // The records are the elements of `users`, each as it was sent.
+                let whole: Value = serde_json::from_str(&text).unwrap();
+                let expected = whole.get("users").and_then(Value::as_array).cloned().unwrap_or_default();
+                let got: Vec<serde_json::Value> =
+                    page.records().iter().map(|r| serde_json::from_str(r.get()).unwrap()).collect();
+                prop_assert_eq!(got, expected);
+            }
             Err(e) => prop_assert!(matches!(e, crate::Error::MissingWrapper { .. }), "{:?}", e),
         }
+    }
+
+    #[test]
+    fn page_bytes_of_any_kind_never_panic(body in prop::collection::vec(any::<u8>(), 0..512), cut in 0usize..512) {
+        let _ = crate::page::Page::parse(&body, "users");
+        let valid = br#"{"users": [{"id": "P1", "name": "a\u00e9"}, {"id": 2}], "more": true, "total": 9}"#;
+        let cut = cut.min(valid.len());
+        // A body cut short is an error, never a shorter page.
+        prop_assert!(cut == valid.len() || crate::page::Page::parse(&valid[..cut], "users").is_err());
     }
 
     #[test]

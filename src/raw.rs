@@ -104,6 +104,16 @@ impl<'a> RawRequest<'a> {
         }
     }
 
+    /// Sends the request and returns the body's bytes as they came; an empty body is
+    /// [`Error::EmptyBody`].
+    pub(crate) async fn body(self) -> Result<bytes::Bytes> {
+        let answer = self.answer().await?;
+        if answer.body.iter().all(u8::is_ascii_whitespace) {
+            return Err(Error::EmptyBody { status: answer.status });
+        }
+        Ok(answer.body)
+    }
+
     /// Sends the request and decodes the JSON body; an empty body is
     /// [`Error::EmptyBody`].
     pub async fn json<T: DeserializeOwned>(self) -> Result<T> {

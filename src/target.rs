@@ -93,11 +93,7 @@ pub fn canonical_path_in(api: Api, base: &reqwest::Url, url: &reqwest::Url) -> O
     let path = url.path().strip_prefix(base.path().trim_end_matches('/')).unwrap_or(url.path());
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let mut best: Option<(&'static str, usize)> = None;
-    for op in spec::operations().iter().filter(|op| op.api == api) {
-        let template: Vec<&str> = op.path.trim_matches('/').split('/').collect();
-        if template.len() != segments.len() {
-            continue;
-        }
+    for (op, template) in templates().iter().filter(|(op, t)| op.api == api && t.len() == segments.len()) {
         let mut literals = 0;
         let matches = template.iter().zip(&segments).all(|(t, s)| {
             if t.starts_with('{') {
@@ -112,4 +108,13 @@ pub fn canonical_path_in(api: Api, base: &reqwest::Url, url: &reqwest::Url) -> O
         }
     }
     best.map(|(p, _)| p)
+}
+
+/// Every operation with its path split into segments, split once.
+fn templates() -> &'static [(&'static spec::Operation, Vec<&'static str>)] {
+    static TEMPLATES: std::sync::OnceLock<Vec<(&'static spec::Operation, Vec<&'static str>)>> =
+        std::sync::OnceLock::new();
+    TEMPLATES.get_or_init(|| {
+        spec::operations().iter().map(|op| (op, op.path.trim_matches('/').split('/').collect())).collect()
+    })
 }

@@ -136,6 +136,40 @@ fn the_flags_go_on_every_page_as_the_spec_names_them() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("ISO 8601"));
 }
 
+#[test]
+fn records_go_out_as_sent_and_records_spanning_lines_as_one_line_each() {
+    let server = httpmock::MockServer::start();
+    // A compact page whose records keep their own spacing and key order, then a pretty-printed one.
+    let first = server.mock(|when, then| {
+        when.method(httpmock::Method::GET).path("/users").query_param("offset", "0");
+        then.status(200).header("content-type", "application/json").body(
+            r#"{"users": [{"name": "Ann", "id": "P1", "n": 1.50}, {"id":"P2","tags":["a", "b"]}], "more": true}"#,
+        );
+    });
+    let second = server.mock(|when, then| {
+        when.method(httpmock::Method::GET).path("/users").query_param("offset", "2");
+        then.status(200)
+            .header("content-type", "application/json")
+            .body("{\n  \"users\": [\n    {\n      \"id\": \"P3\",\n      \"note\": \"a\\nb\"\n    }\n  ],\n  \"more\": false\n}");
+    });
+    let out = pdrs_with(&server.base_url(), &["get", "/users", "--all", "-o", "jsonl"], &[], b"");
+    assert_eq!(
+        stdout(&out),
+        "{\"name\": \"Ann\", \"id\": \"P1\", \"n\": 1.50}\n{\"id\":\"P2\",\"tags\":[\"a\", \"b\"]}\n{\"id\":\"P3\",\"note\":\"a\\nb\"}\n"
+    );
+    // As one JSON array: the same records, valid JSON.
+    let out = pdrs_with(&server.base_url(), &["get", "/users", "--all", "-o", "json"], &[], b"");
+    let all: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let ids: Vec<&str> = all.as_array().unwrap().iter().map(|u| u["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["P1", "P2", "P3"]);
+    assert_eq!(all[2]["note"], "a\nb");
+    first.assert_calls(2);
+    second.assert_calls(2);
+    // With --fields the records are read and projected.
+    let out = pdrs_with(&server.base_url(), &["get", "/users", "--all", "-o", "jsonl", "--fields", "id"], &[], b"");
+    assert_eq!(stdout(&out), "{\"id\":\"P1\"}\n{\"id\":\"P2\"}\n{\"id\":\"P3\"}\n");
+}
+
 #[tokio::test]
 async fn a_get_by_id_prints_the_entity() {
     let mock = MockServer::start().await;

@@ -355,15 +355,27 @@ async fn print_all(client: &ApiClient, path: &str, options: ListOptions, mut pri
         bar
     });
     let options = if progress.is_some() { options.watch_total(&watch) } else { options };
-    let mut stream = client.iter_all::<Value>(path, options);
-    while let Some(record) = stream.next().await {
-        // A write error (a full disk, a closed pipe) stops the paging at once.
-        printer.record(record?)?;
+    let tick = || {
         if let Some(bar) = &progress {
             if let Some(total) = watch.get() {
                 bar.set_length(total);
             }
             bar.inc(1);
+        }
+    };
+    // A write error (a full disk, a closed pipe) stops the paging at once.
+    if printer.takes_raw() {
+        // JSON out as it came in: each record's text is written as it is, never parsed.
+        let mut stream = client.iter_all::<pdrs::Record>(path, options);
+        while let Some(record) = stream.next().await {
+            printer.raw_record(&record?)?;
+            tick();
+        }
+    } else {
+        let mut stream = client.iter_all::<Value>(path, options);
+        while let Some(record) = stream.next().await {
+            printer.record(record?)?;
+            tick();
         }
     }
     if let Some(bar) = progress {

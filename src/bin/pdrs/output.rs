@@ -116,6 +116,30 @@ impl Printer {
         }
     }
 
+    /// Whether records can be written as the server sent them ([`raw_record`](Self::raw_record)):
+    /// JSON or JSON lines, every field.
+    pub fn takes_raw(&self) -> bool {
+        matches!(self.format, Format::Json | Format::Jsonl) && self.fields.is_none()
+    }
+
+    /// Adds one record given as its JSON text (see [`takes_raw`](Self::takes_raw)). The text
+    /// goes out as it is unless it spans lines (a pretty-printed body), which JSON lines cannot
+    /// hold: that record is written compact.
+    pub fn raw_record(&mut self, record: &serde_json::value::RawValue) -> std::io::Result<()> {
+        let text = record.get();
+        if memchr::memchr2(b'\n', b'\r', text.as_bytes()).is_some() {
+            let value: Value = serde_json::from_str(text).map_err(std::io::Error::other)?;
+            return self.record(value);
+        }
+        self.written += 1;
+        if self.format == Format::Json {
+            self.out.write_all(if self.written == 1 { b"[\n  " } else { b",\n  " })?;
+            return self.out.write_all(text.as_bytes());
+        }
+        self.out.write_all(text.as_bytes())?;
+        self.out.write_all(b"\n")
+    }
+
     /// Ends the output (closes a JSON array, prints a table).
     pub fn finish(mut self) -> std::io::Result<()> {
         match self.format {
