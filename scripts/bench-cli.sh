@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole `pdrs` process against pdpyras on the same pages: `pdrs get /users --all` over 10,000
-# users (100 pages of 100 users, about 150 KB each), time (hyperfine) and peak RSS (GNU time).
+# users (100 pages of 100 users, about 110 KB each), time (hyperfine) and peak RSS (GNU time).
 # The pages come from the paging bench's server (`benches/paging.rs --serve`), a separate process.
 # pdpyras is taken from `python3 -c 'import pdpyras'`, else installed with pip under target/.
 #
@@ -18,19 +18,26 @@ fi
 export PYTHONPATH="$pylib${PYTHONPATH:+:$PYTHONPATH}"
 have_pdpyras=$(python3 -c 'import pdpyras' 2>/dev/null && echo yes || echo no)
 
+work=$(mktemp -d)
+server_pid=
+# Starts the page server with $1 ms per request; sets $url.
 start_server() {
-  coproc SERVER { "$server" --serve "$1"; }
-  read -r url <&"${SERVER[0]}"
-  echo "$url"
+  "$server" --serve "$1" >"$work/url" &
+  server_pid=$!
+  for _ in $(seq 100); do [ -s "$work/url" ] && break; sleep 0.05; done
+  url=$(head -1 "$work/url")
 }
-stop_server() { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; }
-trap stop_server EXIT
+stop_server() {
+  [ -n "$server_pid" ] && { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; }
+  server_pid=
+}
+trap 'stop_server; rm -rf "$work"' EXIT
 
 peak() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1; }
 
 run_case() {
-  local delay=$1 concurrency=$2 url
-  url=$(start_server "$delay")
+  local delay=$1 concurrency=$2
+  start_server "$delay"
   export PAGERDUTY_API_KEY=bench PAGERDUTY_API_URL="$url"
   echo "== $delay ms per request, pdrs --concurrency $concurrency ($url)"
   local lines
@@ -41,7 +48,7 @@ run_case() {
     cmds+=("python3 scripts/pdpyras_all.py $url")
   fi
   if command -v hyperfine >/dev/null; then
-    hyperfine -N -w 2 -r 10 "${cmds[@]}"
+    hyperfine -N -w 3 -r 20 "${cmds[@]}"
   else
     for c in "${cmds[@]}"; do
       s=$(date +%s.%N); $c >/dev/null; e=$(date +%s.%N)

@@ -17,7 +17,7 @@ use crate::page::{record_id, Page, Record};
 use crate::paging::{ListOptions, OFFSET_CAP};
 use crate::target::Target;
 use crate::{ApiClient, Error, Result};
-use futures::future::BoxFuture;
+use futures::future::{BoxFuture, FutureExt};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
@@ -221,7 +221,20 @@ impl OffsetPager {
             .into_iter()
             .map(|start| {
                 let fetch = self.fetch(start, page_size.min(end - start), false);
-                async move { fetch.await.map(|page| (start, page)) }
+                async move {
+                    // Each page is read and parsed on a task of its own: on a multi-threaded
+                    // runtime that runs while the caller works through the pages before it.
+                    // Dropping the listing drops the handle, which cancels the task.
+                    let page = match tokio::runtime::Handle::try_current() {
+                        Ok(runtime) => {
+                            let (task, handle) = fetch.remote_handle();
+                            runtime.spawn(task);
+                            handle.await
+                        }
+                        Err(_) => fetch.await,
+                    };
+                    page.map(|page| (start, page))
+                }
             })
             .collect();
         self.planned = Some(stream::iter(fetches).buffered(self.concurrency).boxed());

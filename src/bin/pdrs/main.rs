@@ -630,8 +630,29 @@ fn print_value(globals: &Globals, value: &Value) -> Result<(), Failure> {
     Ok(Printer::new(globals.output, globals.fields.as_deref(), false).value(value)?)
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    // A client command waits on the network, not the CPU: one thread runs it (fewer threads, a
+    // smaller process). `pdrs mock` serves many clients at once, and `--concurrency N` reads and
+    // parses pages while the records before them are written: they get every core.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let serving = args.iter().any(|a| a == "mock");
+    let concurrent = args.windows(2).any(|w| w[0] == "--concurrency" && w[1] != "1")
+        || args.iter().any(|a| a.starts_with("--concurrency=") && a != "--concurrency=1");
+    let runtime = if serving || concurrent {
+        tokio::runtime::Builder::new_multi_thread().enable_all().build()
+    } else {
+        tokio::runtime::Builder::new_current_thread().enable_all().build()
+    };
+    match runtime {
+        Ok(runtime) => runtime.block_on(cli_main()),
+        Err(e) => {
+            eprintln!("pdrs: cannot start the async runtime: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn cli_main() -> ExitCode {
     let groups = ops::groups();
     let full = wanted_groups(&groups);
     let matches = match command_tree(&groups, &full).try_get_matches() {
