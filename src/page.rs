@@ -283,14 +283,8 @@ pub(crate) fn decode<T: DeserializeOwned + 'static>(record: Record) -> Result<T>
             Err(_) => return Err(Error::config("unreachable: a record is raw JSON")),
         },
     };
-    serde_json::from_str(record.get()).map_err(|first| {
-        let de = &mut serde_json::Deserializer::from_str(record.get());
-        let (path, source) = match serde_path_to_error::deserialize::<_, T>(de) {
-            Err(e) => (e.path().to_string(), e.into_inner()),
-            Ok(_) => (String::new(), first),
-        };
-        Error::Decode { path, source, body: bytes::Bytes::copy_from_slice(record.get().as_bytes()) }
-    })
+    let text = record.get().as_bytes();
+    crate::raw::decode_slice(text, || bytes::Bytes::copy_from_slice(text))
 }
 
 #[cfg(test)]

@@ -141,13 +141,20 @@ pub(crate) fn decode_bytes<T: DeserializeOwned>(status: reqwest::StatusCode, bod
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::EmptyBody { status });
     }
+    decode_slice(&body, || body.clone())
+}
+
+/// Decodes JSON text; a failure is [`Error::Decode`] naming the serde path, its body made by
+/// `body` (only then).
+pub(crate) fn decode_slice<T: DeserializeOwned>(text: &[u8], body: impl FnOnce() -> bytes::Bytes) -> Result<T> {
     // The fast path first; on failure, parse again to find where it failed.
-    serde_json::from_slice(&body).map_err(|first| {
-        let de = &mut serde_json::Deserializer::from_slice(&body);
-        match serde_path_to_error::deserialize::<_, T>(de) {
-            Err(e) => Error::Decode { path: e.path().to_string(), source: e.into_inner(), body: body.clone() },
-            Ok(_) => Error::Decode { path: String::new(), source: first, body: body.clone() },
-        }
+    serde_json::from_slice(text).map_err(|first| {
+        let de = &mut serde_json::Deserializer::from_slice(text);
+        let (path, source) = match serde_path_to_error::deserialize::<_, T>(de) {
+            Err(e) => (e.path().to_string(), e.into_inner()),
+            Ok(_) => (String::new(), first),
+        };
+        Error::Decode { path, source, body: body() }
     })
 }
 
