@@ -480,3 +480,158 @@ pub fn typed_streams(file: &mut syn::File, paging: &[(String, &str, Option<Strin
     }
     n
 }
+
+/// Marks every operation's `send`, `send_generated` and `stream` `#[inline]`, so that rustc
+/// compiles an operation's request and response code (its future, its serde instantiations)
+/// in the crate that calls it, and only for the operations that crate calls, not all of them
+/// up front in pdrs. Returns how many functions were marked.
+pub fn codegen_on_use(file: &mut syn::File) -> usize {
+    let Some(builders) = builder_items(file) else { return 0 };
+    let mut n = 0;
+    for item in builders.iter_mut() {
+        let Item::Impl(imp) = item else { continue };
+        for it in imp.items.iter_mut() {
+            let syn::ImplItem::Fn(f) = it else { continue };
+            let name = f.sig.ident.to_string();
+            if matches!(name.as_str(), "send" | "send_generated" | "stream")
+                && !f.attrs.iter().any(|a| a.path().is_ident("inline"))
+            {
+                f.attrs.push(syn::parse_quote!(#[inline]));
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+/// Identifiers named anywhere in `tokens`.
+fn idents(tokens: proc_macro2::TokenStream, out: &mut std::collections::BTreeSet<String>) {
+    for tree in tokens {
+        match tree {
+            proc_macro2::TokenTree::Ident(i) => {
+                out.insert(i.to_string());
+            }
+            proc_macro2::TokenTree::Group(g) => idents(g.stream(), out),
+            _ => {}
+        }
+    }
+}
+
+/// The generated types a type names in its fields or variants.
+fn field_idents(item: &Item) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    match item {
+        Item::Struct(s) => s.fields.iter().for_each(|f| {
+            let ty = &f.ty;
+            idents(quote!(#ty), &mut out)
+        }),
+        Item::Enum(e) => e.variants.iter().for_each(|v| {
+            let fields = &v.fields;
+            idents(quote!(#fields), &mut out)
+        }),
+        _ => {}
+    }
+    out
+}
+
+/// Identifiers inside every `Error<..>` of `output` (progenitor's error response bodies).
+fn error_bodies(output: &syn::ReturnType, out: &mut std::collections::BTreeSet<String>) {
+    struct Visit<'o>(&'o mut std::collections::BTreeSet<String>);
+    impl<'ast> syn::visit::Visit<'ast> for Visit<'_> {
+        fn visit_path_segment(&mut self, segment: &'ast syn::PathSegment) {
+            if segment.ident == "Error" {
+                let args = &segment.arguments;
+                idents(quote!(#args), self.0);
+            }
+            syn::visit::visit_path_segment(self, segment);
+        }
+    }
+    syn::visit::Visit::visit_return_type(&mut Visit(out), output);
+}
+
+/// Every type reachable from `roots` through fields and variants.
+fn reachable(
+    graph: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+    roots: std::collections::BTreeSet<String>,
+) -> std::collections::BTreeSet<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut todo: Vec<String> = roots.into_iter().filter(|r| graph.contains_key(r)).collect();
+    while let Some(name) = todo.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        todo.extend(graph[&name].iter().filter(|n| graph.contains_key(*n) && !seen.contains(*n)).cloned());
+    }
+    seen
+}
+
+/// Derives each direction of serde only where an operation needs it: `Serialize` for the types
+/// a request carries (bodies, query values), `Deserialize` for the types a response carries,
+/// each with everything they contain; a type no operation uses keeps `Deserialize`. The other
+/// direction is still derived with the `serde_all` feature. Returns the number of derives
+/// moved behind that feature.
+pub fn derive_serde_on_use(file: &mut syn::File) -> usize {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut sent = BTreeSet::new();
+    let mut received = BTreeSet::new();
+    if let Some(builders) = builder_items(file) {
+        for item in builders.iter() {
+            match item {
+                Item::Struct(s) => idents(quote!(#s), &mut sent),
+                Item::Impl(imp) => imp.items.iter().for_each(|it| {
+                    if let syn::ImplItem::Fn(f) = it {
+                        let output = &f.sig.output;
+                        idents(quote!(#output), &mut received);
+                        // Error bodies also go back out as JSON, in `crate::Error`.
+                        error_bodies(output, &mut sent);
+                    }
+                }),
+                _ => {}
+            }
+        }
+    }
+    let Some(items) = types_items(file) else { return 0 };
+    let graph: BTreeMap<String, BTreeSet<String>> = items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Struct(s) => Some((s.ident.to_string(), field_idents(item))),
+            Item::Enum(e) => Some((e.ident.to_string(), field_idents(item))),
+            _ => None,
+        })
+        .collect();
+    let sent = reachable(&graph, sent);
+    let received = reachable(&graph, received);
+    let mut moved = 0;
+    for item in items.iter_mut() {
+        let (name, attrs) = match item {
+            Item::Struct(s) => (s.ident.to_string(), &mut s.attrs),
+            Item::Enum(e) => (e.ident.to_string(), &mut e.attrs),
+            _ => continue,
+        };
+        let keep_serialize = sent.contains(&name);
+        let keep_deserialize = received.contains(&name) || !keep_serialize;
+        let mut gated = Vec::new();
+        for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+            let Ok(paths) =
+                attr.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
+            else {
+                continue;
+            };
+            let (kept, dropped): (Vec<syn::Path>, Vec<syn::Path>) =
+                paths.into_iter().partition(|p| match p.segments.last().map(|s| s.ident.to_string()).as_deref() {
+                    Some("Serialize") => keep_serialize,
+                    Some("Deserialize") => keep_deserialize,
+                    _ => true,
+                });
+            if !dropped.is_empty() {
+                *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+                gated.extend(dropped);
+            }
+        }
+        if !gated.is_empty() {
+            moved += gated.len();
+            attrs.push(syn::parse_quote!(#[cfg_attr(feature = "serde_all", derive(#(#gated),*))]));
+        }
+    }
+    moved
+}

@@ -18,6 +18,10 @@ mod normalize;
 #[path = "../build/conform.rs"]
 mod conform;
 
+#[allow(dead_code)]
+#[path = "../build/postprocess.rs"]
+mod postprocess;
+
 use serde_json::json;
 
 #[test]
@@ -499,4 +503,93 @@ fn examples_are_made_to_fit_their_schema_and_nothing_else_changes() {
     assert_eq!(example["loose"], "text", "a value no choice has the type of is left as the document has it");
     assert_eq!(example["name"], "n");
     assert_eq!(example["extra"], 1, "fields the schema does not name are kept");
+}
+
+mod serde_on_use {
+    use super::postprocess;
+
+    /// The derive attributes of each type in the `types` module, as text.
+    fn derives(file: &syn::File) -> Vec<(String, String)> {
+        let types = file
+            .items
+            .iter()
+            .find_map(|item| match item {
+                syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| items),
+                _ => None,
+            })
+            .expect("a types module");
+        types
+            .iter()
+            .filter_map(|item| match item {
+                syn::Item::Struct(s) => Some((s.ident.to_string(), &s.attrs)),
+                syn::Item::Enum(e) => Some((e.ident.to_string(), &e.attrs)),
+                _ => None,
+            })
+            .map(|(name, attrs)| {
+                let text =
+                    attrs.iter().map(|a| quote::quote!(#a).to_string().replace(' ', "")).collect::<Vec<_>>().join("");
+                (name, text)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_serde_direction_is_derived_where_an_operation_needs_it() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+                pub struct Listing { pub users: Vec<User> }
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+                pub struct User { pub role: Role }
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+                pub enum Role { Admin(Note), Other }
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+                pub struct Note { pub text: String }
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+                pub struct CreateBody { pub note: Note, pub kind: Kind }
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+                pub struct Kind { pub name: String }
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+                pub struct Filter { pub value: String }
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+                pub struct Problem { pub message: String }
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+                pub struct Unused { pub value: String }
+            }
+            pub mod builder {
+                pub struct ListUsers<'a> { client: &'a super::Client, filter: Result<Option<types::Filter>, String> }
+                impl<'a> ListUsers<'a> {
+                    async fn send_generated(self) -> Result<ResponseValue<types::Listing>, Error<types::Problem>> { todo!() }
+                }
+                pub struct CreateThing<'a> { client: &'a super::Client, body: Result<types::CreateBody, String> }
+                impl<'a> CreateThing<'a> {
+                    async fn send_generated(self) -> Result<ResponseValue<()>, Error<types::Problem>> { todo!() }
+                }
+            }
+        };
+        let moved = postprocess::derive_serde_on_use(&mut file);
+        let both = "#[derive(::serde::Deserialize,::serde::Serialize,Clone,Debug)]";
+        let de =
+            "#[derive(::serde::Deserialize,Clone,Debug)]#[cfg_attr(feature=\"serde_all\",derive(::serde::Serialize))]";
+        let ser =
+            "#[derive(::serde::Serialize,Clone,Debug)]#[cfg_attr(feature=\"serde_all\",derive(::serde::Deserialize))]";
+        let want = [
+            ("Listing", de), // a response
+            ("User", de),    // inside a response
+            ("Role", de),    // an enum inside a response
+            ("Note", both),  // inside a response (through `Role`) and inside a request body
+            ("CreateBody", ser),
+            ("Kind", ser),     // inside a request body only
+            ("Filter", ser),   // a query value
+            ("Problem", both), // an error body: decoded, then kept as JSON in `pdrs::Error`
+            ("Unused", de),    // no operation uses it
+        ];
+        let got = derives(&file);
+        for (name, expected) in want {
+            let found = &got.iter().find(|(n, _)| n == name).expect(name).1;
+            assert_eq!(found, expected, "{name}");
+        }
+        assert_eq!(moved, 7);
+        assert_eq!(postprocess::derive_serde_on_use(&mut file), 0, "idempotent");
+    }
 }
