@@ -631,28 +631,6 @@ fn print_value(globals: &Globals, value: &Value) -> Result<(), Failure> {
 }
 
 fn main() -> ExitCode {
-    // A client command waits on the network, not the CPU: one thread runs it (fewer threads, a
-    // smaller process). `pdrs mock` serves many clients at once, and `--concurrency N` reads and
-    // parses pages while the records before them are written: they get every core.
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let serving = args.iter().any(|a| a == "mock");
-    let concurrent = args.windows(2).any(|w| w[0] == "--concurrency" && w[1] != "1")
-        || args.iter().any(|a| a.starts_with("--concurrency=") && a != "--concurrency=1");
-    let runtime = if serving || concurrent {
-        tokio::runtime::Builder::new_multi_thread().enable_all().build()
-    } else {
-        tokio::runtime::Builder::new_current_thread().enable_all().build()
-    };
-    match runtime {
-        Ok(runtime) => runtime.block_on(cli_main()),
-        Err(e) => {
-            eprintln!("pdrs: cannot start the async runtime: {e}");
-            ExitCode::from(1)
-        }
-    }
-}
-
-async fn cli_main() -> ExitCode {
     let groups = ops::groups();
     let full = wanted_groups(&groups);
     let matches = match command_tree(&groups, &full).try_get_matches() {
@@ -669,7 +647,48 @@ async fn cli_main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match run(&matches, &groups).await {
+    let runtime = if wants_all_cores(&matches) {
+        tokio::runtime::Builder::new_multi_thread().enable_all().build()
+    } else {
+        tokio::runtime::Builder::new_current_thread().enable_all().build()
+    };
+    match runtime {
+        Ok(runtime) => runtime.block_on(run_and_report(&matches, &groups)),
+        Err(e) => {
+            eprintln!("pdrs: cannot start the async runtime: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Whether a command gets the multi-threaded runtime. A client command waits on the network, not
+/// the CPU: one thread runs it (fewer threads, a smaller process). `pdrs mock` serves many clients
+/// at once, and `--concurrency N` (N > 1) reads and parses pages while the records before them are
+/// written: they get every core.
+fn wants_all_cores(matches: &ArgMatches) -> bool {
+    if matches.subcommand_name() == Some("mock") {
+        return true;
+    }
+    let mut level = Some(matches);
+    while let Some(m) = level {
+        // `get --concurrency` is a usize, an operation's `--concurrency` a u16.
+        let concurrency = m
+            .try_get_one::<usize>("concurrency")
+            .ok()
+            .flatten()
+            .copied()
+            .or_else(|| m.try_get_one::<u16>("concurrency").ok().flatten().map(|c| usize::from(*c)));
+        if concurrency.is_some_and(|c| c > 1) {
+            return true;
+        }
+        level = m.subcommand().map(|(_, sub)| sub);
+    }
+    false
+}
+
+/// Runs the parsed command and turns its outcome into the exit code, the failure on stderr.
+async fn run_and_report(matches: &ArgMatches, groups: &[ops::Group]) -> ExitCode {
+    match run(matches, groups).await {
         Ok(()) => ExitCode::SUCCESS,
         // The reader went away (`pdrs get --all … | head`): stop quietly, as Unix tools do.
         Err(Failure::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
