@@ -49,6 +49,7 @@ pub fn generate(doc: &Document, spec: &Value, paging: &[(String, &str, Option<St
     let type_names = postprocess::type_names(&file);
     postprocess::typed_errors(&mut file);
     postprocess::typed_streams(&mut file, paging);
+    postprocess::shared_dispatch(&mut file);
     postprocess::codegen_on_use(&mut file);
     postprocess::derive_serde_on_use(&mut file);
     postprocess::redact_credentials(&mut file, &crate::credentials::credential_fields(spec));

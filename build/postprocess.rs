@@ -309,8 +309,8 @@ pub fn typed_errors(file: &mut syn::File) -> usize {
             let attrs = &f.attrs;
             let outer: syn::ImplItemFn = syn::parse_quote! {
                 #(#attrs)*
-                pub async fn send(self) -> ::std::result::Result<#ok, crate::Error> {
-                    crate::pipeline::typed_call(self.send_generated()).await
+                pub fn send(self) -> impl ::std::future::Future<Output = ::std::result::Result<#ok, crate::Error>> + 'a {
+                    crate::pipeline::typed_call(self.send_generated())
                 }
             };
             *f = outer;
@@ -477,6 +477,178 @@ pub fn typed_streams(file: &mut syn::File, paging: &[(String, &str, Option<Strin
             n += 1;
         }
         imp.items.extend(added);
+    }
+    n
+}
+
+/// What one arm of progenitor's response `match` does, recognized from its body.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Arm {
+    /// `ResponseValue::from_response(response).await`: the JSON success value.
+    Json,
+    /// `Ok(ResponseValue::empty(response))`.
+    Empty,
+    /// `Ok(ResponseValue::stream(response))`.
+    Stream,
+    /// `Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))`.
+    Error,
+    /// `Err(Error::UnexpectedResponse(response))`.
+    Unexpected,
+}
+
+fn arm_kind(body: &syn::Expr) -> Option<Arm> {
+    if let syn::Expr::Block(b) = body {
+        return match b.block.stmts.as_slice() {
+            [syn::Stmt::Expr(inner, None)] if b.attrs.is_empty() && b.label.is_none() => arm_kind(inner),
+            _ => None,
+        };
+    }
+    let text = quote!(#body).to_string().replace([' ', '\n'], "").replace(",)", ")");
+    Some(match text.as_str() {
+        "ResponseValue::from_response(response).await" => Arm::Json,
+        "Ok(ResponseValue::empty(response))" => Arm::Empty,
+        "Ok(ResponseValue::stream(response))" => Arm::Stream,
+        "Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))" => Arm::Error,
+        "Err(Error::UnexpectedResponse(response))" => Arm::Unexpected,
+        _ => return None,
+    })
+}
+
+/// The status (`201u16`) or inclusive range (`200u16..=299u16`) an arm matches; `None` for `_`.
+fn arm_statuses(pat: &syn::Pat) -> Option<Option<(u16, u16)>> {
+    fn int(e: &syn::Expr) -> Option<u16> {
+        match e {
+            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) => i.base10_parse().ok(),
+            _ => None,
+        }
+    }
+    match pat {
+        syn::Pat::Wild(_) => Some(None),
+        syn::Pat::Lit(l) => {
+            let syn::Lit::Int(i) = &l.lit else { return None };
+            i.base10_parse().ok().map(|n| Some((n, n)))
+        }
+        syn::Pat::Range(r) if matches!(r.limits, syn::RangeLimits::Closed(_)) => {
+            Some(Some((int(r.start.as_deref()?)?, int(r.end.as_deref()?)?)))
+        }
+        _ => None,
+    }
+}
+
+/// The call that replaces progenitor's send-and-match tail, when `tail` is exactly that tail:
+/// the three hooks, then a `match` on the status whose arms are all recognized. The call
+/// takes the prepared request as `prepared`.
+fn dispatch_call(tail: &[syn::Stmt], prepared: syn::Expr, value: &syn::Type) -> Option<syn::Expr> {
+    let [pre, exec, post, unwrap, syn::Stmt::Expr(syn::Expr::Match(m), None)] = tail else { return None };
+    let text = |s: &syn::Stmt| quote!(#s).to_string().replace(' ', "");
+    let expected = [
+        "client.pre(&mutrequest,&info).await?;",
+        "letresult=client.exec(request,&info).await;",
+        "client.post(&result,&info).await?;",
+        "letresponse=result?;",
+    ];
+    if [pre, exec, post, unwrap].iter().zip(expected).any(|(s, e)| text(s) != e) {
+        return None;
+    }
+    let scrutinee = &m.expr;
+    if quote!(#scrutinee).to_string().replace(' ', "") != "response.status().as_u16()" {
+        return None;
+    }
+    let (mut success, mut errors, mut kind) = (Vec::new(), Vec::new(), None);
+    for (i, arm) in m.arms.iter().enumerate() {
+        if arm.guard.is_some() {
+            return None;
+        }
+        let statuses = arm_statuses(&arm.pat)?;
+        match (arm_kind(&arm.body)?, statuses) {
+            (Arm::Unexpected, None) if i + 1 == m.arms.len() => {}
+            (Arm::Error, Some((low, high))) if low == high => errors.push(low),
+            (k @ (Arm::Json | Arm::Empty | Arm::Stream), Some(range)) if kind.is_none() || kind == Some(k) => {
+                kind = Some(k);
+                success.push(range);
+            }
+            _ => return None,
+        }
+    }
+    let function: syn::Path = match kind? {
+        Arm::Json => syn::parse_quote!(crate::respond::json::<_, #value, _>),
+        Arm::Empty => syn::parse_quote!(crate::respond::empty),
+        _ => syn::parse_quote!(crate::respond::stream),
+    };
+    let (low, high): (Vec<u16>, Vec<u16>) = success.into_iter().unzip();
+    Some(syn::parse_quote! {
+        #function(
+            #prepared,
+            &crate::respond::Statuses { success: &[#((#low, #high)),*], errors: &[#(#errors),*] }
+        )
+    })
+}
+
+/// Splits every operation's `send_generated` at the point where progenitor's code sends the
+/// request. The part before (checking the builder's values, building the URL, query, headers
+/// and body) stays, as a plain function returning the client, the request and the operation's
+/// name. The part after (three hooks, then a `match` with an arm per declared status, each
+/// awaiting its own decoding) becomes one call to a generic function of `crate::respond`,
+/// made where `send_generated()` was awaited (`send`, `stream`). rustc then type-checks and
+/// borrow-checks that `async` code once, not once per operation: most of the REST API's
+/// compile time went there. An operation whose tail has any other shape is left as
+/// progenitor wrote it. Returns how many operations were rewritten.
+pub fn shared_dispatch(file: &mut syn::File) -> usize {
+    struct Calls(syn::Expr);
+    impl VisitMut for Calls {
+        fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+            if quote!(#expr).to_string().replace(' ', "") == "self.send_generated()" {
+                *expr = self.0.clone();
+            } else {
+                syn::visit_mut::visit_expr_mut(self, expr);
+            }
+        }
+    }
+    let Some(builders) = builder_items(file) else { return 0 };
+    let mut n = 0;
+    for item in builders.iter_mut() {
+        let Item::Impl(imp) = item else { continue };
+        let mut call = None;
+        for it in imp.items.iter_mut() {
+            let syn::ImplItem::Fn(f) = it else { continue };
+            if f.sig.ident != "send_generated" || f.sig.asyncness.is_none() || f.block.stmts.len() < 5 {
+                continue;
+            }
+            let syn::ReturnType::Type(_, ty) = &f.sig.output else { continue };
+            let syn::Type::Path(p) = &**ty else { continue };
+            let Some(syn::PathArguments::AngleBracketed(args)) = p.path.segments.last().map(|s| &s.arguments) else {
+                continue;
+            };
+            let Some(syn::GenericArgument::Type(error)) = args.args.iter().nth(1) else { continue };
+            // Result<ResponseValue<T>, _>: the value type T
+            let Some(syn::GenericArgument::Type(syn::Type::Path(response))) = args.args.first() else { continue };
+            let Some(syn::PathArguments::AngleBracketed(value)) = response.path.segments.last().map(|s| &s.arguments)
+            else {
+                continue;
+            };
+            let Some(syn::GenericArgument::Type(value)) = value.args.first() else { continue };
+            let start = f.block.stmts.len() - 5;
+            let prepared = syn::parse_quote!(self.send_generated());
+            let Some(dispatch) = dispatch_call(&f.block.stmts[start..], prepared, value) else { continue };
+            let error = error.clone();
+            f.sig.asyncness = None;
+            f.sig.output = syn::parse_quote! {
+                -> Result<(&'a super::Client, ::reqwest::Request, OperationInfo), #error>
+            };
+            f.block.stmts.truncate(start);
+            f.block.stmts.push(syn::Stmt::Expr(syn::parse_quote!(Ok((client, request, info))), None));
+            call = Some(dispatch);
+            n += 1;
+        }
+        if let Some(call) = call {
+            for it in imp.items.iter_mut() {
+                if let syn::ImplItem::Fn(f) = it {
+                    if f.sig.ident != "send_generated" {
+                        Calls(call.clone()).visit_block_mut(&mut f.block);
+                    }
+                }
+            }
+        }
     }
     n
 }

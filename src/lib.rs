@@ -45,6 +45,7 @@ pub mod pipeline;
 #[cfg(test)]
 mod proptests;
 mod raw;
+mod respond;
 mod retry;
 pub mod spec;
 mod target;

@@ -593,3 +593,164 @@ mod serde_on_use {
         assert_eq!(postprocess::derive_serde_on_use(&mut file), 0, "idempotent");
     }
 }
+
+mod shared_dispatch {
+    use super::postprocess;
+
+    /// The function `function` of the impl for `name`, as text without spaces.
+    fn function(file: &syn::File, name: &str, function: &str) -> String {
+        let builders = file
+            .items
+            .iter()
+            .find_map(|item| match item {
+                syn::Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, items)| items),
+                _ => None,
+            })
+            .expect("a builder module");
+        builders
+            .iter()
+            .find_map(|item| match item {
+                syn::Item::Impl(imp) if quote::quote!(#imp).to_string().contains(&format!("impl < 'a > {name}")) => {
+                    imp.items.iter().find_map(|it| match it {
+                        syn::ImplItem::Fn(f) if f.sig.ident == function => {
+                            Some(quote::quote!(#f).to_string().replace(' ', ""))
+                        }
+                        _ => None,
+                    })
+                }
+                _ => None,
+            })
+            .expect(name)
+    }
+
+    #[test]
+    fn progenitors_response_match_becomes_one_shared_call() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod builder {
+                impl<'a> GetThing<'a> {
+                    pub fn send(self) -> impl Future<Output = Result<ResponseValue<types::Thing>, crate::Error>> + 'a {
+                        crate::pipeline::typed_call(self.send_generated())
+                    }
+                    pub fn stream(self) -> BoxStream<'a, crate::Result<types::Item>> {
+                        crate::paging::typed_stream(self.client.inner.clone(), self.send_generated())
+                    }
+                    async fn send_generated(self) -> Result<ResponseValue<types::Thing>, Error<types::Problem>> {
+                        let Self { client, id } = self;
+                        let id = id.map_err(Error::InvalidRequest)?;
+                        #[allow(unused_mut)]
+                        let mut request = client.client.get(url).build()?;
+                        let info = OperationInfo { operation_id: "get_thing" };
+                        client.pre(&mut request, &info).await?;
+                        let result = client.exec(request, &info).await;
+                        client.post(&result, &info).await?;
+                        let response = result?;
+                        match response.status().as_u16() {
+                            200u16 => ResponseValue::from_response(response).await,
+                            201u16 => ResponseValue::from_response(response).await,
+                            400u16 => { Err(Error::ErrorResponse(ResponseValue::from_response(response).await?,)) }
+                            429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                            _ => Err(Error::UnexpectedResponse(response)),
+                        }
+                    }
+                }
+                impl<'a> DeleteThing<'a> {
+                    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+                        crate::pipeline::typed_call(self.send_generated()).await
+                    }
+                    async fn send_generated(self) -> Result<ResponseValue<()>, Error<types::Problem>> {
+                        let Self { client } = self;
+                        let mut request = client.client.delete(url).build()?;
+                        let info = OperationInfo { operation_id: "delete_thing" };
+                        client.pre(&mut request, &info).await?;
+                        let result = client.exec(request, &info).await;
+                        client.post(&result, &info).await?;
+                        let response = result?;
+                        match response.status().as_u16() {
+                            204u16 => Ok(ResponseValue::empty(response)),
+                            404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                            _ => Err(Error::UnexpectedResponse(response)),
+                        }
+                    }
+                }
+                impl<'a> Download<'a> {
+                    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
+                        crate::pipeline::typed_call(self.send_generated()).await
+                    }
+                    async fn send_generated(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
+                        let Self { client } = self;
+                        let mut request = client.client.get(url).build()?;
+                        let info = OperationInfo { operation_id: "download" };
+                        client.pre(&mut request, &info).await?;
+                        let result = client.exec(request, &info).await;
+                        client.post(&result, &info).await?;
+                        let response = result?;
+                        match response.status().as_u16() {
+                            200u16..=299u16 => Ok(ResponseValue::stream(response)),
+                            _ => Err(Error::UnexpectedResponse(response)),
+                        }
+                    }
+                }
+                impl<'a> Unusual<'a> {
+                    pub async fn send(self) -> Result<ResponseValue<types::Thing>, crate::Error> {
+                        crate::pipeline::typed_call(self.send_generated()).await
+                    }
+                    async fn send_generated(self) -> Result<ResponseValue<types::Thing>, Error<types::Problem>> {
+                        let Self { client } = self;
+                        let mut request = client.client.get(url).build()?;
+                        let info = OperationInfo { operation_id: "unusual" };
+                        client.pre(&mut request, &info).await?;
+                        let result = client.exec(request, &info).await;
+                        client.post(&result, &info).await?;
+                        let response = result?;
+                        match response.status().as_u16() {
+                            200u16 => ResponseValue::from_response(response).await,
+                            _ => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                        }
+                    }
+                }
+            }
+        };
+        let unusual_before = function(&file, "Unusual", "send_generated");
+        assert_eq!(postprocess::shared_dispatch(&mut file), 3);
+
+        let prepared = function(&file, "GetThing", "send_generated");
+        assert!(
+            prepared.starts_with(
+                "fnsend_generated(self)->Result<(&'asuper::Client,::reqwest::Request,OperationInfo),Error<types::Problem>>{letSelf{client,id}=self;letid=id.map_err(Error::InvalidRequest)?;"
+            ),
+            "the request is built as before, without `async`: {prepared}"
+        );
+        assert!(
+            prepared.ends_with("letinfo=OperationInfo{operation_id:\"get_thing\"};Ok((client,request,info))}"),
+            "{prepared}"
+        );
+        let statuses = "&crate::respond::Statuses{success:&[(200u16,200u16),(201u16,201u16)],errors:&[400u16,429u16]}";
+        let send = function(&file, "GetThing", "send");
+        let call = format!("crate::respond::json::<_,types::Thing,_>(self.send_generated(),{statuses})");
+        assert!(send.contains(&format!("crate::pipeline::typed_call({call})")), "{send}");
+        let stream = function(&file, "GetThing", "stream");
+        assert!(stream.contains(&format!("typed_stream(self.client.inner.clone(),{call})")), "{stream}");
+
+        let delete = function(&file, "DeleteThing", "send");
+        assert!(
+            delete.contains(
+                "crate::respond::empty(self.send_generated(),&crate::respond::Statuses{success:&[(204u16,204u16)],errors:&[404u16]})"
+            ),
+            "{delete}"
+        );
+        let download = function(&file, "Download", "send");
+        assert!(
+            download.contains(
+                "crate::respond::stream(self.send_generated(),&crate::respond::Statuses{success:&[(200u16,299u16)],errors:&[]})"
+            ),
+            "{download}"
+        );
+        assert_eq!(
+            function(&file, "Unusual", "send_generated"),
+            unusual_before,
+            "a `default` error arm: the operation is left as written"
+        );
+        assert!(function(&file, "Unusual", "send").contains("typed_call(self.send_generated())"));
+        assert_eq!(postprocess::shared_dispatch(&mut file), 0, "idempotent");
+    }
+}
