@@ -505,20 +505,23 @@ fn examples_are_made_to_fit_their_schema_and_nothing_else_changes() {
     assert_eq!(example["extra"], 1, "fields the schema does not name are kept");
 }
 
+/// The items of the inline module `name` of a generated file.
+fn module_items<'a>(file: &'a syn::File, name: &str) -> &'a [syn::Item] {
+    file.items
+        .iter()
+        .find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == name => m.content.as_ref().map(|(_, items)| items.as_slice()),
+            _ => None,
+        })
+        .expect("the module")
+}
+
 mod serde_on_use {
     use super::postprocess;
 
     /// The derive attributes of each type in the `types` module, as text.
     fn derives(file: &syn::File) -> Vec<(String, String)> {
-        let types = file
-            .items
-            .iter()
-            .find_map(|item| match item {
-                syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| items),
-                _ => None,
-            })
-            .expect("a types module");
-        types
+        super::module_items(file, "types")
             .iter()
             .filter_map(|item| match item {
                 syn::Item::Struct(s) => Some((s.ident.to_string(), &s.attrs)),
@@ -599,15 +602,7 @@ mod shared_dispatch {
 
     /// The function `function` of the impl for `name`, as text without spaces.
     fn function(file: &syn::File, name: &str, function: &str) -> String {
-        let builders = file
-            .items
-            .iter()
-            .find_map(|item| match item {
-                syn::Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, items)| items),
-                _ => None,
-            })
-            .expect("a builder module");
-        builders
+        super::module_items(file, "builder")
             .iter()
             .find_map(|item| match item {
                 syn::Item::Impl(imp) if quote::quote!(#imp).to_string().contains(&format!("impl < 'a > {name}")) => {
