@@ -248,6 +248,19 @@ async fn typed_errors_name_the_host_and_status() {
     assert!(err.to_string().contains("127.0.0.1"), "{err}");
 }
 
+#[tokio::test]
+async fn a_status_the_operation_does_not_declare_is_an_error_not_a_value() {
+    // `getUser` declares 200 and a set of 4xx; a 202 with a valid user body and a 409 are neither.
+    let server =
+        scripted(vec![json(202, json!({"user": {"id": "PABC"}})), Reply::Http(409, vec![], "{}".into())]).await;
+    let pd = client(&server.url);
+    for expected in [202, 409] {
+        let err: Error = pd.api().get_user().id("PABC").send().await.unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(expected), "{err}");
+    }
+    assert_eq!(server.requests().len(), 2, "neither answer is retried");
+}
+
 #[test]
 fn credentials_in_typed_records_are_redacted_in_debug() {
     let user: pdrs::rest::types::User = serde_json::from_value(json!({
