@@ -29,7 +29,7 @@ step() { echo "== [$((SECONDS - START)) s] $*"; }
 step "cargo fmt --check"
 cargo fmt --all -- --check
 step "build and lint (-D warnings) with every feature: library, binaries, examples, benches, integration tests"
-cargo test --all-features --examples --benches --test '*' --no-run
+cargo test --all-features --examples --bench '*' --test '*' --no-run
 step "integration tests, every feature"
 cargo test --all-features --test '*' -- --nocapture
 step "doctests, every feature"
