@@ -6,7 +6,8 @@
 //! - `select.rs` keeps the operations of the enabled features and prunes unused components;
 //! - `table.rs` derives the operation table (paths, wrappers, pagination) for the generic layer;
 //! - `reference.rs` links each operation's docs to PagerDuty's API reference;
-//! - `codegen.rs` runs progenitor and post-processes its output.
+//! - `codegen.rs` runs progenitor and post-processes its output (`postprocess.rs`, then
+//!   `same_types.rs`, which makes identical generated types aliases of one).
 
 #[path = "build/codegen.rs"]
 mod codegen;
@@ -24,6 +25,8 @@ mod normalize;
 mod postprocess;
 #[path = "build/reference.rs"]
 mod reference;
+#[path = "build/same_types.rs"]
+mod same_types;
 #[path = "build/select.rs"]
 mod select;
 #[path = "build/table.rs"]

@@ -53,6 +53,7 @@ pub fn generate(doc: &Document, spec: &Value, paging: &[(String, &str, Option<St
     postprocess::codegen_on_use(&mut file);
     postprocess::derive_serde_on_use(&mut file);
     postprocess::redact_credentials(&mut file, &crate::credentials::credential_fields(spec));
+    crate::same_types::alias_identical_types(&mut file);
     Ok(Generated { source: prettyplease::unparse(&file), type_names, operations })
 }
 

@@ -22,6 +22,9 @@ mod conform;
 #[path = "../build/postprocess.rs"]
 mod postprocess;
 
+#[path = "../build/same_types.rs"]
+mod same_types;
+
 use serde_json::json;
 
 #[test]
@@ -747,5 +750,104 @@ mod shared_dispatch {
         );
         assert!(function(&file, "Unusual", "send").contains("typed_call(self.send_generated())"));
         assert_eq!(postprocess::shared_dispatch(&mut file), 0, "idempotent");
+    }
+}
+
+mod same_types_rule {
+    use super::same_types;
+
+    /// Each item of `types` as text: `pub type A = B ;` for aliases, else the item's header.
+    fn summary(file: &syn::File) -> Vec<String> {
+        super::module_items(file, "types")
+            .iter()
+            .map(|item| match item {
+                syn::Item::Type(t) => {
+                    let docs = t.attrs.iter().filter(|a| a.path().is_ident("doc")).count();
+                    let (ident, ty) = (&t.ident, &t.ty);
+                    format!("{ident} = {} ({docs} doc)", quote::quote!(#ty))
+                }
+                syn::Item::Struct(s) => format!("struct {}", s.ident),
+                syn::Item::Enum(e) => format!("enum {}", e.ident),
+                syn::Item::Impl(i) => {
+                    let (t, s) = (i.trait_.as_ref().map(|t| &t.1), &i.self_ty);
+                    format!("impl {} for {}", quote::quote!(#t), quote::quote!(#s)).replace(' ', "")
+                }
+                other => panic!("unexpected item {}", quote::quote!(#other)),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn identical_types_become_aliases_of_one_and_near_misses_stay() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                /// The urgency of a new incident.
+                #[derive(Clone, Debug)]
+                pub enum CreateUrgency { High, Low }
+                impl ::std::fmt::Display for CreateUrgency {
+                    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(match self { CreateUrgency::High => "high", CreateUrgency::Low => "low" })
+                    }
+                }
+                /// An urgency.
+                #[derive(Clone, Debug)]
+                pub enum Urgency { High, Low }
+                impl ::std::fmt::Display for Urgency {
+                    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(match self { Urgency::High => "high", Urgency::Low => "low" })
+                    }
+                }
+                /// Same variants, but written out differently.
+                #[derive(Clone, Debug)]
+                pub enum Priority { High, Low }
+                impl ::std::fmt::Display for Priority {
+                    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(match self { Priority::High => "HIGH", Priority::Low => "low" })
+                    }
+                }
+                /// Same variants, other derives.
+                #[derive(Clone)]
+                pub enum Level { High, Low }
+                /// Identical once their fields' types are merged.
+                #[derive(Clone, Debug)]
+                pub struct IncidentBody { pub urgency: Option<CreateUrgency> }
+                #[derive(Clone, Debug)]
+                pub struct ServiceBody { pub urgency: Option<Urgency> }
+                /// A field doc of its own.
+                #[derive(Clone, Debug)]
+                pub struct Documented {
+                    /// How urgent.
+                    pub urgency: Option<Urgency>,
+                }
+                /// An untagged enum whose variants' types merge.
+                #[derive(Clone, Debug)]
+                pub enum Either { Variant0(IncidentBody), Variant1(ServiceBody) }
+                impl ::std::convert::From<IncidentBody> for Either {
+                    fn from(value: IncidentBody) -> Self { Self::Variant0(value) }
+                }
+                impl ::std::convert::From<ServiceBody> for Either {
+                    fn from(value: ServiceBody) -> Self { Self::Variant1(value) }
+                }
+            }
+        };
+        assert_eq!(same_types::alias_identical_types(&mut file), 2);
+        assert_eq!(
+            summary(&file),
+            [
+                "CreateUrgency = Urgency (1 doc)",
+                "enum Urgency",
+                "impl::std::fmt::DisplayforUrgency",
+                "enum Priority",
+                "impl::std::fmt::DisplayforPriority",
+                "enum Level",
+                "IncidentBody = ServiceBody (1 doc)",
+                "struct ServiceBody",
+                "struct Documented",
+                "enum Either",
+                // Both `From` impls now convert the same type: the first is kept.
+                "impl::std::convert::From<IncidentBody>forEither",
+            ]
+        );
+        assert_eq!(same_types::alias_identical_types(&mut file), 0, "idempotent");
     }
 }

@@ -1,0 +1,202 @@
+//! One type per shape: generated types that are identical but for their names become aliases.
+//!
+//! typify names a type after the place its schema sits in the document, so a schema written out
+//! inline in many places (an urgency enum, a `{id, type}` reference, an `X-EARLY-ACCESS` header
+//! value) becomes as many separate types, each with its own derives and impls for rustc to
+//! check and compile. [`alias_identical_types`] keeps one of each set of identical types and
+//! makes the others `pub type` aliases of it: every name still works (struct literals, enum
+//! variants, `types::Name` in signatures), values move between the operations that share a
+//! shape, and the code is compiled once.
+//!
+//! Identical means the same item (attributes, derives, fields or variants and their docs, all
+//! but the type's own name and doc comment) and the same impls, once the types they mention are
+//! themselves resolved; this is repeated until nothing more merges, so two references to
+//! identical types are identical too.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use quote::ToTokens;
+use syn::visit_mut::VisitMut;
+use syn::{Item, ItemImpl};
+
+/// The name that stands for the type's own name in its comparison key.
+const SELF_NAME: &str = "__SameTypeSelf";
+
+/// The items of the `types` module.
+fn types_items(file: &mut syn::File) -> Option<&mut Vec<Item>> {
+    file.items.iter_mut().find_map(|item| match item {
+        Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
+/// The name of the type an impl is for, when it is a single-segment path.
+fn impl_self(imp: &ItemImpl) -> Option<String> {
+    match &*imp.self_ty {
+        syn::Type::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
+            Some(p.path.segments[0].ident.to_string())
+        }
+        _ => None,
+    }
+}
+
+/// Renames the first segment of every path: `own` to [`SELF_NAME`], the names in `map` to
+/// what they map to. Field names, variant names and string literals are left alone.
+struct Rename<'a> {
+    own: Option<&'a str>,
+    map: &'a BTreeMap<String, String>,
+}
+
+impl VisitMut for Rename<'_> {
+    fn visit_path_mut(&mut self, path: &mut syn::Path) {
+        if let Some(first) = path.segments.first_mut() {
+            let name = first.ident.to_string();
+            if self.own == Some(name.as_str()) {
+                first.ident = syn::Ident::new(SELF_NAME, first.ident.span());
+            } else if let Some(to) = self.map.get(&name) {
+                first.ident = syn::Ident::new(to, first.ident.span());
+            }
+        }
+        syn::visit_mut::visit_path_mut(self, path);
+    }
+}
+
+/// A struct or enum of the module, without its name and its own doc comment.
+fn shape(item: &Item) -> Option<(String, Item)> {
+    let mut item = item.clone();
+    let (ident, attrs) = match &mut item {
+        Item::Struct(s) if s.generics.params.is_empty() => (&mut s.ident, &mut s.attrs),
+        Item::Enum(e) if e.generics.params.is_empty() => (&mut e.ident, &mut e.attrs),
+        _ => return None,
+    };
+    let name = ident.to_string();
+    *ident = syn::Ident::new(SELF_NAME, ident.span());
+    attrs.retain(|a| !a.path().is_ident("doc"));
+    Some((name, item))
+}
+
+/// Follows `map` from `name` to a name that is not an alias.
+fn resolve<'a>(map: &'a BTreeMap<String, String>, mut name: &'a str) -> &'a str {
+    while let Some(next) = map.get(name) {
+        name = next;
+    }
+    name
+}
+
+/// Makes every generated type that is identical to another (see the module docs) an alias of
+/// the one with the shortest name (then the first in order). Returns how many became aliases.
+pub fn alias_identical_types(file: &mut syn::File) -> usize {
+    let Some(items) = types_items(file) else { return 0 };
+    let mut shapes: BTreeMap<String, Item> = BTreeMap::new();
+    for item in items.iter() {
+        if let Some((name, shape)) = shape(item) {
+            shapes.insert(name, shape);
+        }
+    }
+    let mut impls: BTreeMap<String, Vec<&ItemImpl>> = BTreeMap::new();
+    for item in items.iter() {
+        if let Item::Impl(imp) = item {
+            if let Some(name) = impl_self(imp).filter(|n| shapes.contains_key(n)) {
+                impls.entry(name).or_default().push(imp);
+            }
+        }
+    }
+
+    let mut aliases: BTreeMap<String, String> = BTreeMap::new();
+    loop {
+        let resolved: BTreeMap<String, String> =
+            aliases.keys().map(|a| (a.clone(), resolve(&aliases, a).to_string())).collect();
+        let mut groups: BTreeMap<String, Vec<&String>> = BTreeMap::new();
+        for (name, shape) in shapes.iter().filter(|(n, _)| !aliases.contains_key(*n)) {
+            let mut rename = Rename { own: Some(name), map: &resolved };
+            let mut item = shape.clone();
+            rename.visit_item_mut(&mut item);
+            let mut parts: Vec<String> = impls
+                .get(name)
+                .into_iter()
+                .flatten()
+                .map(|imp| {
+                    let mut imp = (*imp).clone();
+                    rename.visit_item_impl_mut(&mut imp);
+                    imp.into_token_stream().to_string()
+                })
+                .collect();
+            parts.sort();
+            parts.insert(0, item.into_token_stream().to_string());
+            groups.entry(parts.join("\n")).or_default().push(name);
+        }
+        let mut merged = false;
+        for members in groups.values().filter(|m| m.len() > 1) {
+            let keep = members.iter().min_by_key(|n| (n.len(), n.as_str())).map(|n| n.to_string());
+            for member in members {
+                if let Some(keep) = keep.as_ref().filter(|k| *k != *member) {
+                    aliases.insert(member.to_string(), keep.clone());
+                    merged = true;
+                }
+            }
+        }
+        if !merged {
+            break;
+        }
+    }
+    if aliases.is_empty() {
+        return 0;
+    }
+    let resolved: BTreeMap<String, String> =
+        aliases.keys().map(|a| (a.clone(), resolve(&aliases, a).to_string())).collect();
+    rewrite(items, &resolved);
+    resolved.len()
+}
+
+/// Replaces each alias's item with `pub type Alias = Kept;` (keeping its doc comment), drops the
+/// alias's impls, and drops trait impls that merging made the same as an earlier one (two
+/// `From<A>` for one enum whose variants' types merged) or that core already provides
+/// (`From<T> for T`).
+fn rewrite(items: &mut Vec<Item>, aliases: &BTreeMap<String, String>) {
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let rename = |ty: &syn::Type| {
+        let mut ty = ty.clone();
+        Rename { own: None, map: aliases }.visit_type_mut(&mut ty);
+        ty.into_token_stream().to_string()
+    };
+    items.retain_mut(|item| match item {
+        Item::Struct(_) | Item::Enum(_) => {
+            let (ident, attrs, vis) = match item {
+                Item::Struct(s) => (s.ident.clone(), s.attrs.clone(), s.vis.clone()),
+                Item::Enum(e) => (e.ident.clone(), e.attrs.clone(), e.vis.clone()),
+                _ => unreachable!("matched above"),
+            };
+            if let Some(kept) = aliases.get(&ident.to_string()) {
+                let docs = attrs.iter().filter(|a| a.path().is_ident("doc"));
+                let kept = syn::Ident::new(kept, ident.span());
+                *item = syn::parse_quote! {
+                    #(#docs)*
+                    #vis type #ident = #kept;
+                };
+            }
+            true
+        }
+        Item::Impl(imp) => {
+            if impl_self(imp).is_some_and(|n| aliases.contains_key(&n)) {
+                return false;
+            }
+            let Some((_, trait_path, _)) = &imp.trait_ else { return true };
+            let mut trait_path = trait_path.clone();
+            Rename { own: None, map: aliases }.visit_path_mut(&mut trait_path);
+            let self_ty = rename(&imp.self_ty);
+            let last = trait_path.segments.last();
+            if let Some(seg) = last.filter(|s| s.ident == "From" || s.ident == "TryFrom") {
+                if let syn::PathArguments::AngleBracketed(args) = &seg.arguments {
+                    if let [syn::GenericArgument::Type(from)] = args.args.iter().collect::<Vec<_>>()[..] {
+                        if from.to_token_stream().to_string() == self_ty {
+                            return false;
+                        }
+                    }
+                }
+            }
+            let generics = &imp.generics;
+            seen.insert(format!("{} {} for {self_ty}", generics.into_token_stream(), trait_path.into_token_stream()))
+        }
+        _ => true,
+    });
+}
