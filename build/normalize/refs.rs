@@ -24,12 +24,16 @@ fn is_primitive(schema: &Value) -> bool {
     }
 }
 
-/// Replaces every `{"$ref": from, ..}` node in `doc` with `with`; returns the count.
-fn replace_ref_sites(doc: &mut Value, from: &str, with: &Value) -> usize {
+/// Replaces every `{"$ref": r, ..}` node in `doc` whose `r` is a key of `with` by its value, in
+/// one walk; returns the count.
+fn replace_ref_sites(doc: &mut Value, with: &BTreeMap<String, Value>) -> usize {
+    if with.is_empty() {
+        return 0;
+    }
     let mut n = 0;
     walk_mut(doc, &mut |_, node| {
-        if node.get("$ref").and_then(Value::as_str) == Some(from) {
-            *node = with.clone();
+        if let Some(value) = node.get("$ref").and_then(Value::as_str).and_then(|r| with.get(r)) {
+            *node = value.clone();
             n += 1;
         }
     });
@@ -79,6 +83,9 @@ pub fn lift_deep_refs(doc: &mut Value) -> usize {
         }
         // Innermost targets first, so an outer target lifted later carries a ref to the inner one.
         deep.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        // What each deep ref becomes, applied in one walk at the end of the round (the lifted
+        // copies are in the document by then, so refs inside them are rewritten too).
+        let mut replace: BTreeMap<String, Value> = BTreeMap::new();
         for segs in deep {
             let from = segments_ref(&segs);
             let original: Vec<String> =
@@ -86,13 +93,13 @@ pub fn lift_deep_refs(doc: &mut Value) -> usize {
             let Some(target) = get(doc, &segs).cloned() else { continue };
             if let Some(inner) = target.get("$ref") {
                 for r in &original {
-                    touched += replace_ref_sites(doc, r, &json!({ "$ref": inner }));
+                    replace.insert(r.clone(), json!({ "$ref": inner }));
                 }
                 continue;
             }
             if is_primitive(&target) {
                 for r in &original {
-                    touched += replace_ref_sites(doc, r, &target);
+                    replace.insert(r.clone(), target.clone());
                 }
                 continue;
             }
@@ -108,9 +115,10 @@ pub fn lift_deep_refs(doc: &mut Value) -> usize {
                 *slot = new_ref.clone();
             }
             for r in original.iter().chain(std::iter::once(&from)) {
-                touched += replace_ref_sites(doc, r, &new_ref);
+                replace.insert(r.clone(), new_ref.clone());
             }
         }
+        touched += replace_ref_sites(doc, &replace);
     }
     touched
 }
