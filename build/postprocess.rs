@@ -5,7 +5,7 @@ use syn::visit_mut::VisitMut;
 use syn::{Item, ItemEnum, ItemImpl};
 
 /// The items of the `types` module.
-fn types_items(file: &mut syn::File) -> Option<&mut Vec<Item>> {
+pub(crate) fn types_items(file: &mut syn::File) -> Option<&mut Vec<Item>> {
     file.items.iter_mut().find_map(|item| match item {
         Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
         _ => None,

@@ -15,20 +15,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::postprocess::types_items;
 use quote::ToTokens;
 use syn::visit_mut::VisitMut;
 use syn::{Item, ItemImpl};
 
 /// The name that stands for the type's own name in its comparison key.
 const SELF_NAME: &str = "__SameTypeSelf";
-
-/// The items of the `types` module.
-fn types_items(file: &mut syn::File) -> Option<&mut Vec<Item>> {
-    file.items.iter_mut().find_map(|item| match item {
-        Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    })
-}
 
 /// The name of the type an impl is for, when it is a single-segment path.
 fn impl_self(imp: &ItemImpl) -> Option<String> {
@@ -75,12 +68,15 @@ fn shape(item: &Item) -> Option<(String, Item)> {
     Some((name, item))
 }
 
-/// Follows `map` from `name` to a name that is not an alias.
-fn resolve<'a>(map: &'a BTreeMap<String, String>, mut name: &'a str) -> &'a str {
-    while let Some(next) = map.get(name) {
-        name = next;
+/// Each alias mapped to the kept type at the end of its chain (`A -> B -> C` gives `A -> C`).
+fn resolve_all(aliases: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    fn resolve<'a>(aliases: &'a BTreeMap<String, String>, mut name: &'a str) -> &'a str {
+        while let Some(next) = aliases.get(name) {
+            name = next;
+        }
+        name
     }
-    name
+    aliases.keys().map(|a| (a.clone(), resolve(aliases, a).to_string())).collect()
 }
 
 /// Makes every generated type that is identical to another (see the module docs) an alias of
@@ -104,8 +100,7 @@ pub fn alias_identical_types(file: &mut syn::File) -> usize {
 
     let mut aliases: BTreeMap<String, String> = BTreeMap::new();
     loop {
-        let resolved: BTreeMap<String, String> =
-            aliases.keys().map(|a| (a.clone(), resolve(&aliases, a).to_string())).collect();
+        let resolved = resolve_all(&aliases);
         let mut groups: BTreeMap<String, Vec<&String>> = BTreeMap::new();
         for (name, shape) in shapes.iter().filter(|(n, _)| !aliases.contains_key(*n)) {
             let mut rename = Rename { own: Some(name), map: &resolved };
@@ -142,8 +137,7 @@ pub fn alias_identical_types(file: &mut syn::File) -> usize {
     if aliases.is_empty() {
         return 0;
     }
-    let resolved: BTreeMap<String, String> =
-        aliases.keys().map(|a| (a.clone(), resolve(&aliases, a).to_string())).collect();
+    let resolved = resolve_all(&aliases);
     rewrite(items, &resolved);
     resolved.len()
 }
@@ -154,49 +148,50 @@ pub fn alias_identical_types(file: &mut syn::File) -> usize {
 /// (`From<T> for T`).
 fn rewrite(items: &mut Vec<Item>, aliases: &BTreeMap<String, String>) {
     let mut seen: BTreeSet<String> = BTreeSet::new();
-    let rename = |ty: &syn::Type| {
+    let resolved = |ty: &syn::Type| {
         let mut ty = ty.clone();
         Rename { own: None, map: aliases }.visit_type_mut(&mut ty);
         ty.into_token_stream().to_string()
     };
-    items.retain_mut(|item| match item {
-        Item::Struct(_) | Item::Enum(_) => {
-            let (ident, attrs, vis) = match item {
-                Item::Struct(s) => (s.ident.clone(), s.attrs.clone(), s.vis.clone()),
-                Item::Enum(e) => (e.ident.clone(), e.attrs.clone(), e.vis.clone()),
-                _ => unreachable!("matched above"),
-            };
-            if let Some(kept) = aliases.get(&ident.to_string()) {
-                let docs = attrs.iter().filter(|a| a.path().is_ident("doc"));
-                let kept = syn::Ident::new(kept, ident.span());
-                *item = syn::parse_quote! {
-                    #(#docs)*
-                    #vis type #ident = #kept;
-                };
-            }
-            true
-        }
-        Item::Impl(imp) => {
-            if impl_self(imp).is_some_and(|n| aliases.contains_key(&n)) {
-                return false;
-            }
-            let Some((_, trait_path, _)) = &imp.trait_ else { return true };
-            let mut trait_path = trait_path.clone();
-            Rename { own: None, map: aliases }.visit_path_mut(&mut trait_path);
-            let self_ty = rename(&imp.self_ty);
-            let last = trait_path.segments.last();
-            if let Some(seg) = last.filter(|s| s.ident == "From" || s.ident == "TryFrom") {
-                if let syn::PathArguments::AngleBracketed(args) = &seg.arguments {
-                    if let [syn::GenericArgument::Type(from)] = args.args.iter().collect::<Vec<_>>()[..] {
-                        if from.to_token_stream().to_string() == self_ty {
-                            return false;
-                        }
-                    }
+    items.retain_mut(|item| {
+        let (ident, attrs, vis) = match item {
+            Item::Struct(s) => (&s.ident, &s.attrs, &s.vis),
+            Item::Enum(e) => (&e.ident, &e.attrs, &e.vis),
+            Item::Impl(imp) => {
+                if impl_self(imp).is_some_and(|n| aliases.contains_key(&n)) {
+                    return false;
                 }
+                let Some((_, trait_path, _)) = &imp.trait_ else { return true };
+                let mut trait_path = trait_path.clone();
+                Rename { own: None, map: aliases }.visit_path_mut(&mut trait_path);
+                let self_ty = resolved(&imp.self_ty);
+                if conversion_source(&trait_path).is_some_and(|from| resolved(from) == self_ty) {
+                    return false;
+                }
+                let generics = &imp.generics;
+                let key = format!("{} {} for {self_ty}", generics.into_token_stream(), trait_path.into_token_stream());
+                return seen.insert(key);
             }
-            let generics = &imp.generics;
-            seen.insert(format!("{} {} for {self_ty}", generics.into_token_stream(), trait_path.into_token_stream()))
+            _ => return true,
+        };
+        if let Some(kept) = aliases.get(&ident.to_string()) {
+            let docs = attrs.iter().filter(|a| a.path().is_ident("doc"));
+            let kept = syn::Ident::new(kept, ident.span());
+            *item = syn::parse_quote! {
+                #(#docs)*
+                #vis type #ident = #kept;
+            };
         }
-        _ => true,
+        true
     });
+}
+
+/// The `T` of a `From<T>` or `TryFrom<T>` trait path.
+fn conversion_source(trait_path: &syn::Path) -> Option<&syn::Type> {
+    let last = trait_path.segments.last().filter(|s| s.ident == "From" || s.ident == "TryFrom")?;
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    match args.args.iter().collect::<Vec<_>>()[..] {
+        [syn::GenericArgument::Type(from)] => Some(from),
+        _ => None,
+    }
 }
