@@ -40,6 +40,10 @@ fn main() {
     }
 }
 
+/// A generating thread's stack: normalizing, progenitor and syn recurse once per level of a
+/// schema or of the generated code, more than a spawned thread's default 2 MiB allows.
+const THREAD_STACK: usize = 64 << 20;
+
 fn run() -> Result<(), String> {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=build");
@@ -47,49 +51,38 @@ fn run() -> Result<(), String> {
     let out_dir = std::path::PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);
     let dir = documents::openapi_dir()?;
 
+    // One thread per document: the REST document is most of the work, the others are done on
+    // the other cores meanwhile. Results are taken in the documents' order, so the outputs do
+    // not depend on which thread finishes first.
+    let (dir, out_dir) = (&dir, &out_dir);
+    let processed: Vec<Result<Processed, String>> = std::thread::scope(|scope| {
+        let threads: Vec<_> = documents::DOCUMENTS
+            .iter()
+            .map(|doc| {
+                std::thread::Builder::new()
+                    .name(doc.file.to_string())
+                    .stack_size(THREAD_STACK)
+                    .spawn_scoped(scope, move || process(dir, out_dir, doc))
+                    .map_err(|e| format!("{}: cannot start a thread: {e}", doc.file))
+            })
+            .collect();
+        threads
+            .into_iter()
+            .map(|thread| thread?.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    });
+
     let mut table_rows = Vec::new();
     let mut report = Vec::new();
     let mut generated_docs = Vec::new();
     let mut servers = Vec::new();
-    for doc in documents::DOCUMENTS {
-        let path = match documents::locate(&dir, doc)? {
-            documents::Located::Found(path) => path,
-            documents::Located::Fallback(path) => {
-                println!("cargo::warning={} is not in {}: using {}", doc.file, dir.display(), path.display());
-                path
-            }
-            documents::Located::Missing => {
-                println!(
-                    "cargo::warning={} is in neither {} nor openapi/: pdrs::{} is left out",
-                    doc.file,
-                    dir.display(),
-                    doc.module
-                );
-                codegen::write_module(&out_dir, doc, None)?;
-                servers.push((doc, None));
-                continue;
-            }
-        };
-        println!("cargo:rerun-if-changed={}", path.display());
-        let mut spec = documents::read(&path)?;
-        let raw = spec.clone();
-        servers.push((doc, documents::server_url(&spec)));
-        for (rule, sites) in normalize::apply(&mut spec) {
-            if sites.is_empty() {
-                report.push(format!("{}\t{}\t(none)", doc.file, rule));
-            }
-            report.extend(sites.iter().map(|site| format!("{}\t{}\t{}", doc.file, rule, site)));
+    for processed in processed {
+        let Processed { doc, directives, server, report: doc_report, rows, generated } = processed?;
+        for directive in directives {
+            println!("{directive}");
         }
-        let rows = table::rows(doc, &spec, &raw);
-        let enabled = select::enabled_operations(doc, &spec);
-        let generated = if enabled.is_empty() {
-            None
-        } else {
-            let pruned = select::prune(&spec, &enabled);
-            let paging: Vec<_> = rows.iter().map(table::Row::paging).collect();
-            Some(codegen::generate(doc, &pruned, &paging)?)
-        };
-        codegen::write_module(&out_dir, doc, generated.as_ref())?;
+        servers.push((doc, server));
+        report.extend(doc_report);
         if let Some(generated) = generated {
             generated_docs.push((doc, rows.iter().map(table::Row::key).collect::<Vec<_>>(), generated));
         }
@@ -112,6 +105,68 @@ fn run() -> Result<(), String> {
     codegen::write_if_changed(&out_dir.join("apis.rs"), &apis)?;
     codegen::write_if_changed(&out_dir.join("examples.rs"), &codegen::examples_source(&entries))?;
     codegen::write_if_changed(&out_dir.join("body_checks.rs"), &codegen::body_checks_source(&entries))?;
-    table::write(&out_dir, &table_rows, &report)?;
+    table::write(out_dir, &table_rows, &report)?;
     Ok(())
+}
+
+/// What one document gave: cargo's directives for it, its server URL, the normalization report's
+/// lines, its operation table rows and its generated module (none when its features are off).
+struct Processed {
+    doc: &'static documents::Document,
+    directives: Vec<String>,
+    server: Option<String>,
+    report: Vec<String>,
+    rows: Vec<table::Row>,
+    generated: Option<codegen::Generated>,
+}
+
+/// Reads, normalizes and generates one document, and writes its module into `out_dir`.
+fn process(
+    dir: &std::path::Path,
+    out_dir: &std::path::Path,
+    doc: &'static documents::Document,
+) -> Result<Processed, String> {
+    let mut processed =
+        Processed { doc, directives: Vec::new(), server: None, report: Vec::new(), rows: Vec::new(), generated: None };
+    let path = match documents::locate(dir, doc)? {
+        documents::Located::Found(path) => path,
+        documents::Located::Fallback(path) => {
+            processed.directives.push(format!(
+                "cargo::warning={} is not in {}: using {}",
+                doc.file,
+                dir.display(),
+                path.display()
+            ));
+            path
+        }
+        documents::Located::Missing => {
+            processed.directives.push(format!(
+                "cargo::warning={} is in neither {} nor openapi/: pdrs::{} is left out",
+                doc.file,
+                dir.display(),
+                doc.module
+            ));
+            codegen::write_module(out_dir, doc, None)?;
+            return Ok(processed);
+        }
+    };
+    processed.directives.push(format!("cargo:rerun-if-changed={}", path.display()));
+    let mut spec = documents::read(&path)?;
+    let raw = spec.clone();
+    processed.server = documents::server_url(&spec);
+    for (rule, sites) in normalize::apply(&mut spec) {
+        if sites.is_empty() {
+            processed.report.push(format!("{}\t{}\t(none)", doc.file, rule));
+        }
+        processed.report.extend(sites.iter().map(|site| format!("{}\t{}\t{}", doc.file, rule, site)));
+    }
+    processed.rows = table::rows(doc, &spec, &raw);
+    let enabled = select::enabled_operations(doc, &spec);
+    if !enabled.is_empty() {
+        let pruned = select::prune(&spec, &enabled);
+        let paging: Vec<_> = processed.rows.iter().map(table::Row::paging).collect();
+        processed.generated = Some(codegen::generate(doc, &pruned, &paging)?);
+    }
+    codegen::write_module(out_dir, doc, processed.generated.as_ref())?;
+    Ok(processed)
 }

@@ -56,16 +56,40 @@ pub const RULES: &[Rule] = &[
     Rule { name: "tolerate_extra_fields", apply: schemas::tolerate_extra_fields },
 ];
 
+/// The diff thread's stack: the diff recurses once per level of the document.
+const DIFF_STACK: usize = 16 << 20;
+
 /// Runs every rule over `doc`; returns each rule's name and the sites it changed, in order.
+///
+/// The sites are a diff of the document before and after each rule. The diffs run on a second
+/// thread while the next rule runs on this one: each rule's result is snapshotted once, shared by
+/// its diff and the next rule's, and at most a few snapshots are alive at a time (the channel
+/// holds one pair).
 pub fn apply(doc: &mut Value) -> Vec<(&'static str, Vec<String>)> {
-    RULES
-        .iter()
-        .map(|rule| {
-            let before = doc.clone();
+    use std::sync::{mpsc, Arc};
+    type Pair = (&'static str, Arc<Value>, Arc<Value>);
+    let (send, receive) = mpsc::sync_channel::<Pair>(1);
+    std::thread::scope(|scope| {
+        let differ = std::thread::Builder::new()
+            .name("normalization report".into())
+            .stack_size(DIFF_STACK)
+            .spawn_scoped(scope, move || {
+                receive.into_iter().map(|(rule, before, after)| (rule, changed_sites(&before, &after))).collect()
+            })
+            .expect("spawning the normalization report's thread");
+        let mut before = Arc::new(doc.clone());
+        for rule in RULES {
             (rule.apply)(doc);
-            (rule.name, changed_sites(&before, doc))
-        })
-        .collect()
+            let after = Arc::new(doc.clone());
+            // Fails only if the diff thread panicked; its panic is raised by the join below.
+            if send.send((rule.name, before, Arc::clone(&after))).is_err() {
+                break;
+            }
+            before = after;
+        }
+        drop(send);
+        differ.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }
 
 /// JSON pointers of the nodes whose own entries differ between `before` and `after`: an object
