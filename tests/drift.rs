@@ -48,18 +48,31 @@ fn every_sample_revision_generates_every_rest_operation() {
     let samples = history();
     assert!(!samples.is_empty(), "no revisions under ../shared/openapi-history");
     let script = build_script();
-    for dir in samples {
-        let out = tempdir(&dir);
-        let mut command = Command::new(&script);
-        command
-            .env("OUT_DIR", &out)
-            .env("CARGO_MANIFEST_DIR", env!("CARGO_MANIFEST_DIR"))
-            .env("PDRS_OPENAPI_DIR", &dir)
-            .env("CARGO_FEATURE_REST", "1");
-        for feature in ["EVENTS", "SCIM", "SLACK", "JIRA", "MS_TEAMS", "MCP"] {
-            command.env(format!("CARGO_FEATURE_{feature}"), "1");
-        }
-        let result = command.output().unwrap();
+    // One build script per revision, all at once (each is one process; the machine's cores share them).
+    let runs: Vec<(PathBuf, PathBuf, std::process::Output)> = std::thread::scope(|scope| {
+        let threads: Vec<_> = samples
+            .iter()
+            .map(|dir| {
+                let script = &script;
+                scope.spawn(move || {
+                    let out = tempdir(dir);
+                    let mut command = Command::new(script);
+                    command
+                        .env("OUT_DIR", &out)
+                        .env("CARGO_MANIFEST_DIR", env!("CARGO_MANIFEST_DIR"))
+                        .env("PDRS_OPENAPI_DIR", dir)
+                        .env("CARGO_FEATURE_REST", "1");
+                    for feature in ["EVENTS", "SCIM", "SLACK", "JIRA", "MS_TEAMS", "MCP"] {
+                        command.env(format!("CARGO_FEATURE_{feature}"), "1");
+                    }
+                    let output = command.output().unwrap();
+                    (dir.clone(), out, output)
+                })
+            })
+            .collect();
+        threads.into_iter().map(|thread| thread.join().unwrap()).collect()
+    });
+    for (dir, out, result) in runs {
         let stdout = String::from_utf8_lossy(&result.stdout);
         assert!(
             result.status.success(),
