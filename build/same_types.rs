@@ -79,6 +79,38 @@ fn resolve_all(aliases: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     aliases.keys().map(|a| (a.clone(), resolve(aliases, a).to_string())).collect()
 }
 
+/// The first segments of the paths an item mentions: the names its comparison key depends on.
+#[derive(Default)]
+struct Mentions(BTreeSet<String>);
+
+impl<'ast> syn::visit::Visit<'ast> for Mentions {
+    fn visit_path(&mut self, path: &'ast syn::Path) {
+        if let Some(first) = path.segments.first() {
+            self.0.insert(first.ident.to_string());
+        }
+        syn::visit::visit_path(self, path);
+    }
+}
+
+/// A type's comparison key: its shape and impls as text, its own name and the names `resolved`
+/// maps renamed.
+fn key(name: &str, shape: &Item, impls: &[&ItemImpl], resolved: &BTreeMap<String, String>) -> String {
+    let mut rename = Rename { own: Some(name), map: resolved };
+    let mut item = shape.clone();
+    rename.visit_item_mut(&mut item);
+    let mut parts: Vec<String> = impls
+        .iter()
+        .map(|imp| {
+            let mut imp = (*imp).clone();
+            rename.visit_item_impl_mut(&mut imp);
+            imp.into_token_stream().to_string()
+        })
+        .collect();
+    parts.sort();
+    parts.insert(0, item.into_token_stream().to_string());
+    parts.join("\n")
+}
+
 /// Makes every generated type that is identical to another (see the module docs) an alias of
 /// the one with the shortest name (then the first in order). Returns how many became aliases.
 pub fn alias_identical_types(file: &mut syn::File) -> usize {
@@ -89,42 +121,44 @@ pub fn alias_identical_types(file: &mut syn::File) -> usize {
             shapes.insert(name, shape);
         }
     }
-    let mut impls: BTreeMap<String, Vec<&ItemImpl>> = BTreeMap::new();
+    let mut impls: BTreeMap<&str, Vec<&ItemImpl>> = BTreeMap::new();
     for item in items.iter() {
         if let Item::Impl(imp) = item {
-            if let Some(name) = impl_self(imp).filter(|n| shapes.contains_key(n)) {
-                impls.entry(name).or_default().push(imp);
+            if let Some((name, _)) = impl_self(imp).and_then(|n| shapes.get_key_value(&n)) {
+                impls.entry(name.as_str()).or_default().push(imp);
             }
         }
     }
+    let impls_of = |name: &str| impls.get(name).map_or(&[][..], Vec::as_slice);
+    let mentions: BTreeMap<&str, BTreeSet<String>> = shapes
+        .iter()
+        .map(|(name, shape)| {
+            let mut mentions = Mentions::default();
+            syn::visit::Visit::visit_item(&mut mentions, shape);
+            for imp in impls_of(name) {
+                syn::visit::Visit::visit_item_impl(&mut mentions, imp);
+            }
+            (name.as_str(), mentions.0)
+        })
+        .collect();
 
+    // Each round groups the types not yet aliases by key and aliases each group to one member.
+    // A key changes only when a name it mentions resolves to another type than in the round
+    // before, so only those keys are computed again.
     let mut aliases: BTreeMap<String, String> = BTreeMap::new();
+    let mut resolved: BTreeMap<String, String> = BTreeMap::new();
+    let mut keys: BTreeMap<&str, String> =
+        shapes.iter().map(|(name, shape)| (name.as_str(), key(name, shape, impls_of(name), &resolved))).collect();
     loop {
-        let resolved = resolve_all(&aliases);
-        let mut groups: BTreeMap<String, Vec<&String>> = BTreeMap::new();
-        for (name, shape) in shapes.iter().filter(|(n, _)| !aliases.contains_key(*n)) {
-            let mut rename = Rename { own: Some(name), map: &resolved };
-            let mut item = shape.clone();
-            rename.visit_item_mut(&mut item);
-            let mut parts: Vec<String> = impls
-                .get(name)
-                .into_iter()
-                .flatten()
-                .map(|imp| {
-                    let mut imp = (*imp).clone();
-                    rename.visit_item_impl_mut(&mut imp);
-                    imp.into_token_stream().to_string()
-                })
-                .collect();
-            parts.sort();
-            parts.insert(0, item.into_token_stream().to_string());
-            groups.entry(parts.join("\n")).or_default().push(name);
+        let mut groups: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (name, key) in keys.iter().filter(|(n, _)| !aliases.contains_key(**n)) {
+            groups.entry(key.as_str()).or_default().push(name);
         }
         let mut merged = false;
         for members in groups.values().filter(|m| m.len() > 1) {
-            let keep = members.iter().min_by_key(|n| (n.len(), n.as_str())).map(|n| n.to_string());
+            let keep = members.iter().min_by_key(|n| (n.len(), **n)).map(|n| n.to_string());
             for member in members {
-                if let Some(keep) = keep.as_ref().filter(|k| *k != *member) {
+                if let Some(keep) = keep.as_ref().filter(|k| k.as_str() != *member) {
                     aliases.insert(member.to_string(), keep.clone());
                     merged = true;
                 }
@@ -133,6 +167,15 @@ pub fn alias_identical_types(file: &mut syn::File) -> usize {
         if !merged {
             break;
         }
+        let next = resolve_all(&aliases);
+        let changed: BTreeSet<&String> =
+            next.iter().filter(|(a, k)| resolved.get(*a) != Some(*k)).map(|(a, _)| a).collect();
+        for (name, key_text) in keys.iter_mut().filter(|(n, _)| !aliases.contains_key(**n)) {
+            if mentions[name].iter().any(|m| changed.contains(m)) {
+                *key_text = key(name, &shapes[*name], impls_of(name), &next);
+            }
+        }
+        resolved = next;
     }
     if aliases.is_empty() {
         return 0;
