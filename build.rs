@@ -126,12 +126,11 @@ fn process(
     out_dir: &std::path::Path,
     doc: &'static documents::Document,
 ) -> Result<Processed, String> {
-    let mut processed =
-        Processed { doc, directives: Vec::new(), server: None, report: Vec::new(), rows: Vec::new(), generated: None };
+    let mut directives = Vec::new();
     let path = match documents::locate(dir, doc)? {
         documents::Located::Found(path) => path,
         documents::Located::Fallback(path) => {
-            processed.directives.push(format!(
+            directives.push(format!(
                 "cargo::warning={} is not in {}: using {}",
                 doc.file,
                 dir.display(),
@@ -140,33 +139,43 @@ fn process(
             path
         }
         documents::Located::Missing => {
-            processed.directives.push(format!(
+            directives.push(format!(
                 "cargo::warning={} is in neither {} nor openapi/: pdrs::{} is left out",
                 doc.file,
                 dir.display(),
                 doc.module
             ));
-            codegen::write_module(out_dir, doc, None)?;
-            return Ok(processed);
+            directives.extend(codegen::write_module(out_dir, doc, None)?);
+            return Ok(Processed {
+                doc,
+                directives,
+                server: None,
+                report: Vec::new(),
+                rows: Vec::new(),
+                generated: None,
+            });
         }
     };
-    processed.directives.push(format!("cargo:rerun-if-changed={}", path.display()));
+    directives.push(format!("cargo:rerun-if-changed={}", path.display()));
     let mut spec = documents::read(&path)?;
     let raw = spec.clone();
-    processed.server = documents::server_url(&spec);
+    let server = documents::server_url(&spec);
+    let mut report = Vec::new();
     for (rule, sites) in normalize::apply(&mut spec) {
         if sites.is_empty() {
-            processed.report.push(format!("{}\t{}\t(none)", doc.file, rule));
+            report.push(format!("{}\t{}\t(none)", doc.file, rule));
         }
-        processed.report.extend(sites.iter().map(|site| format!("{}\t{}\t{}", doc.file, rule, site)));
+        report.extend(sites.iter().map(|site| format!("{}\t{}\t{}", doc.file, rule, site)));
     }
-    processed.rows = table::rows(doc, &spec, &raw);
+    let rows = table::rows(doc, &spec, &raw);
     let enabled = select::enabled_operations(doc, &spec);
-    if !enabled.is_empty() {
+    let generated = if enabled.is_empty() {
+        None
+    } else {
         let pruned = select::prune(&spec, &enabled);
-        let paging: Vec<_> = processed.rows.iter().map(table::Row::paging).collect();
-        processed.generated = Some(codegen::generate(doc, &pruned, &paging)?);
-    }
-    codegen::write_module(out_dir, doc, processed.generated.as_ref())?;
-    Ok(processed)
+        let paging: Vec<_> = rows.iter().map(table::Row::paging).collect();
+        Some(codegen::generate(doc, &pruned, &paging)?)
+    };
+    directives.extend(codegen::write_module(out_dir, doc, generated.as_ref())?);
+    Ok(Processed { doc, directives, server, report, rows, generated })
 }

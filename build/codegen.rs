@@ -57,30 +57,31 @@ pub fn generate(doc: &Document, spec: &Value, paging: &[(String, &str, Option<St
     Ok(Generated { source: prettyplease::unparse(&file), type_names, operations })
 }
 
-/// Writes `<module>.rs` into `out_dir` (empty when the module's features are off) and tells
-/// cargo whether the module exists (`cfg(pdrs_<module>)`).
-pub fn write_module(out_dir: &Path, doc: &Document, generated: Option<&Generated>) -> Result<(), String> {
-    println!("cargo::rustc-check-cfg=cfg(pdrs_{})", doc.module);
+/// Writes `<module>.rs` into `out_dir` (empty when the module's features are off); returns the
+/// directives that tell cargo whether the module exists (`cfg(pdrs_<module>)`), for the caller
+/// to print in document order.
+pub fn write_module(out_dir: &Path, doc: &Document, generated: Option<&Generated>) -> Result<Vec<String>, String> {
+    let mut directives = vec![format!("cargo::rustc-check-cfg=cfg(pdrs_{})", doc.module)];
     for (module, ty, feature, user) in OPTIONAL_TYPES.iter().filter(|(m, _, _, _)| *m == doc.module) {
         let cfg = format!("pdrs_has_{module}_{}", ty.to_ascii_lowercase());
-        println!("cargo::rustc-check-cfg=cfg({cfg})");
+        directives.push(format!("cargo::rustc-check-cfg=cfg({cfg})"));
         match generated {
-            Some(g) if g.type_names.iter().any(|n| n == ty) => println!("cargo::rustc-cfg={cfg}"),
-            Some(_) if crate::documents::feature_enabled(feature) => {
-                println!("cargo::warning={}: no type {ty} in this revision; {user} is left out", doc.file)
-            }
+            Some(g) if g.type_names.iter().any(|n| n == ty) => directives.push(format!("cargo::rustc-cfg={cfg}")),
+            Some(_) if crate::documents::feature_enabled(feature) => directives
+                .push(format!("cargo::warning={}: no type {ty} in this revision; {user} is left out", doc.file)),
             _ => {}
         }
     }
     let path = out_dir.join(format!("{}.rs", doc.module));
     let text = match generated {
         Some(g) => {
-            println!("cargo::rustc-cfg=pdrs_{}", doc.module);
+            directives.push(format!("cargo::rustc-cfg=pdrs_{}", doc.module));
             format!("{}\ncrate::pipeline::impl_hooks!(Client);\n", g.source)
         }
         None => String::new(),
     };
-    write_if_changed(&path, &text)
+    write_if_changed(&path, &text)?;
+    Ok(directives)
 }
 
 /// Writes a file unless it already holds `text` (keeps timestamps, and so rebuilds, stable).

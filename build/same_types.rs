@@ -177,10 +177,10 @@ pub fn alias_identical_types(file: &mut syn::File) -> usize {
         }
         resolved = next;
     }
-    if aliases.is_empty() {
+    // `resolved` is `aliases` resolved: the last round merged nothing.
+    if resolved.is_empty() {
         return 0;
     }
-    let resolved = resolve_all(&aliases);
     rewrite(items, &resolved);
     resolved.len()
 }
