@@ -476,3 +476,63 @@ async fn filters_apply_only_where_the_operation_takes_them_and_links_use_the_pub
     assert_eq!(count(&keyed, "incidents"), 1, "`incident_key` is");
     assert!(users["users"][0]["self"].as_str().unwrap().starts_with("https://pd.example.test/users/"), "{users}");
 }
+
+/// `statuses[]`, `urgencies[]`, `service_ids[]` and `query` keep exactly the records that match,
+/// alone and together (checked against the unfiltered listing), and a listing without filters
+/// keeps every record.
+#[tokio::test]
+async fn listing_filters_keep_exactly_the_matching_records() {
+    let mock = MockServer::start().await;
+    let listed = |body: &Value, field: &str| -> Vec<String> {
+        body[field].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect()
+    };
+    let (status, body) = get(&mock, "/incidents?date_range=all&limit=100&total=true").await;
+    assert_eq!(status, 200);
+    let all = body["incidents"].as_array().unwrap().clone();
+    assert_eq!((all.len(), body["total"].as_u64()), (100, Some(100)));
+    let service = all[1]["service"]["id"].as_str().unwrap().to_string();
+    let cases: Vec<(String, Box<dyn Fn(&Value) -> bool>)> = vec![
+        ("statuses[]=triggered".into(), Box::new(|i| i["status"] == "triggered")),
+        (
+            "statuses[]=triggered&statuses[]=resolved".into(),
+            Box::new(|i| i["status"] == "triggered" || i["status"] == "resolved"),
+        ),
+        ("urgencies[]=low".into(), Box::new(|i| i["urgency"] == "low")),
+        (
+            format!("service_ids[]={service}"),
+            Box::new({
+                let s = service.clone();
+                move |i| i["service"]["id"] == s.as_str()
+            }),
+        ),
+        (
+            format!("statuses[]=acknowledged&urgencies[]=high&service_ids[]={service}"),
+            Box::new({
+                let s = service.clone();
+                move |i| i["status"] == "acknowledged" && i["urgency"] == "high" && i["service"]["id"] == s.as_str()
+            }),
+        ),
+        ("statuses[]=nonesuch".into(), Box::new(|_| false)),
+    ];
+    for (filter, keep) in cases {
+        let (status, body) = get(&mock, &format!("/incidents?date_range=all&limit=100&total=true&{filter}")).await;
+        assert_eq!(status, 200, "{filter}");
+        let wanted: Vec<String> =
+            all.iter().filter(|i| keep(i)).map(|i| i["id"].as_str().unwrap().to_string()).collect();
+        assert_eq!(listed(&body, "incidents"), wanted, "{filter}");
+        assert_eq!(body["total"].as_u64(), Some(wanted.len() as u64), "{filter}");
+    }
+    // `query` on users matches name or email, case-insensitively.
+    let (_, users) = get(&mock, "/users?limit=100").await;
+    let users = users["users"].as_array().unwrap().clone();
+    assert_eq!(users.len(), 50);
+    let name = users[7]["name"].as_str().unwrap().to_uppercase();
+    let (_, found) = get(&mock, &format!("/users?limit=100&query={}", name.replace(' ', "%20"))).await;
+    let wanted: Vec<String> = users
+        .iter()
+        .filter(|u| u["name"].as_str().unwrap().to_lowercase().contains(&name.to_lowercase()))
+        .map(|u| u["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!wanted.is_empty());
+    assert_eq!(listed(&found, "users"), wanted);
+}

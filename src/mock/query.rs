@@ -142,6 +142,11 @@ pub(crate) struct Window {
 }
 
 impl Window {
+    /// Whether the window has neither end: every record is in it.
+    pub fn is_open(&self) -> bool {
+        self.since.is_none() && self.until.is_none()
+    }
+
     pub fn of(query: &Query<'_>, limits: Option<Limits>, now: DateTime<chrono::Utc>) -> Result<Self, String> {
         let since = query.time("since")?;
         let until = query.time("until")?;
