@@ -491,7 +491,8 @@ async fn listing_filters_keep_exactly_the_matching_records() {
     let all = body["incidents"].as_array().unwrap().clone();
     assert_eq!((all.len(), body["total"].as_u64()), (100, Some(100)));
     let service = all[1]["service"]["id"].as_str().unwrap().to_string();
-    let cases: Vec<(String, Box<dyn Fn(&Value) -> bool>)> = vec![
+    type Keep = Box<dyn Fn(&Value) -> bool>;
+    let cases: Vec<(String, Keep)> = vec![
         ("statuses[]=triggered".into(), Box::new(|i| i["status"] == "triggered")),
         (
             "statuses[]=triggered&statuses[]=resolved".into(),
