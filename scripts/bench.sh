@@ -5,8 +5,8 @@ cd "$(dirname "$0")/.."
 cargo build --release --features cli --bins
 echo "== cargo bench --bench paging"
 cargo bench --bench paging
-echo "== cargo bench --bench mock"
-cargo bench --bench mock
+echo "== cargo bench --bench mock --features mock"
+cargo bench --bench mock --features mock
 echo "== pdrs get /users --all over 10,000 users from pdrs-mock"
 port=18089
 ./target/release/pdrs-mock --port "$port" --users 10000 --incidents 0 2>/dev/null &
@@ -22,7 +22,9 @@ for c in 1 8; do
 done
 echo "== pdrs-mock throughput from an external client (wrk, if installed): GET /users?limit=100, default seed"
 if command -v wrk >/dev/null; then
+  # The first server must be gone before the second binds the port.
   kill $mock 2>/dev/null || true
+  wait $mock 2>/dev/null || true
   ./target/release/pdrs-mock --port "$port" 2>/dev/null &
   mock=$!
   for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break; sleep 0.1; done

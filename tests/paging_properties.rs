@@ -73,7 +73,15 @@ fn client(url: &str) -> RestClient {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(96))]
+    // Failing cases are kept beside this file (`paging_properties.proptest-regressions`) and run
+    // first next time; proptest's default looks for a `lib.rs` above an integration test.
+    #![proptest_config(ProptestConfig {
+        cases: 96,
+        failure_persistence: Some(Box::new(
+            proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"),
+        )),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn offset_paging_terminates_without_duplicates_or_silent_loss(m in misbehaviour()) {
