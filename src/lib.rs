@@ -32,6 +32,9 @@ mod client;
 mod error;
 #[cfg(feature = "events")]
 pub mod events;
+#[cfg(any(fuzzing, test))]
+#[doc(hidden)]
+pub mod fuzzing;
 mod http;
 mod integrations;
 #[cfg(feature = "mock")]

@@ -78,6 +78,12 @@ impl<'a> Page<'a> {
         serde_json::from_str(raw.get()).ok()
     }
 
+    /// How many top-level fields besides the records field the body has (repeats counted).
+    #[cfg(any(fuzzing, test))]
+    pub(crate) fn field_count(&self) -> usize {
+        self.fields.len()
+    }
+
     fn keys(&self) -> Vec<String> {
         self.fields.iter().map(|(key, _)| key.to_string()).collect()
     }

@@ -136,4 +136,47 @@ proptest! {
         prop_assert!(crate::webhooks::verify("secret", &body, Some(&parts.join(","))).is_ok());
         prop_assert!(crate::webhooks::verify("other", &body, Some(&parts.join(","))).is_err());
     }
+
+    #[test]
+    fn the_fuzz_targets_hold_on_random_bytes(data in prop::collection::vec(any::<u8>(), 0..600)) {
+        crate::fuzzing::page(&data);
+        crate::fuzzing::error_body(&data);
+        crate::fuzzing::rate_limit_headers(&data);
+        crate::fuzzing::webhook(&data);
+    }
+
+    #[test]
+    fn the_fuzz_targets_hold_on_json(body in any_json(), first in any::<u8>()) {
+        let text = body.to_string();
+        crate::fuzzing::page(text.as_bytes());
+        let mut error = vec![first];
+        error.extend_from_slice(text.as_bytes());
+        crate::fuzzing::error_body(&error);
+    }
+}
+
+/// The fuzz targets' seed inputs (`fuzz/seeds/<target>/`), each run through its target: the
+/// cases a fuzzer starts from hold in every test run too.
+#[test]
+fn the_fuzz_seeds_hold() {
+    type Target = fn(&[u8]);
+    let targets: [(&str, Target); 4] = [
+        ("page", crate::fuzzing::page),
+        ("error_body", crate::fuzzing::error_body),
+        ("rate_limit_headers", crate::fuzzing::rate_limit_headers),
+        ("webhook", crate::fuzzing::webhook),
+    ];
+    for (target, run) in targets {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds").join(target);
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.unwrap().path();
+            let data = std::fs::read(&path).unwrap();
+            if std::panic::catch_unwind(|| run(&data)).is_err() {
+                panic!("{}: the {target} target fails on it", path.display());
+            }
+            seen += 1;
+        }
+        assert!(seen > 0, "no seeds for {target}");
+    }
 }

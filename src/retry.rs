@@ -283,30 +283,35 @@ where
 
 /// When `daily-ratelimit-remaining` is 0: the wait until the daily quota resets (at least a
 /// second when the reset is not given).
-fn daily_quota_spent(headers: &HeaderMap) -> Option<Duration> {
+pub(crate) fn daily_quota_spent(headers: &HeaderMap) -> Option<Duration> {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
     if text("daily-ratelimit-remaining")?.parse::<f64>().ok()? > 0.0 {
         return None;
     }
     let reset =
         text("daily-ratelimit-reset").and_then(|t| t.parse::<f64>().ok()).filter(|s| s.is_finite() && *s >= 0.0);
-    Some(Duration::from_secs_f64(reset.unwrap_or(1.0).clamp(1.0, 1e9)))
+    Some(Duration::from_secs_f64(reset.unwrap_or(1.0).clamp(1.0, MAX_HINT.as_secs_f64())))
 }
 
+/// The longest wait a server's hint stands for (about 31 years): longer ones are taken as this,
+/// so that a caller adding the wait to a clock cannot overflow it.
+pub(crate) const MAX_HINT: Duration = Duration::from_secs(1_000_000_000);
+
 /// The server's hint of when to retry: `Retry-After` (seconds or an HTTP date), else
-/// `ratelimit-reset` (seconds). Negative, non-numeric or non-finite values are no hint.
+/// `ratelimit-reset` (seconds), at most [`MAX_HINT`]. Negative, non-numeric or non-finite values
+/// are no hint.
 pub(crate) fn server_hint(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
     let seconds = |t: &str| {
         let secs: f64 = t.parse().ok()?;
-        (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(1e9)))
+        (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(MAX_HINT.as_secs_f64())))
     };
     if let Some(t) = text("retry-after") {
         if let Some(d) = seconds(t) {
             return Some(d);
         }
         if let Ok(at) = httpdate::parse_http_date(t) {
-            return Some(at.duration_since(now).unwrap_or(Duration::ZERO));
+            return Some(at.duration_since(now).unwrap_or(Duration::ZERO).min(MAX_HINT));
         }
     }
     text("ratelimit-reset").and_then(seconds)

@@ -240,6 +240,24 @@ async fn an_absurd_rate_limit_hint_is_reported_not_waited_out() {
     assert!(started.elapsed() < Duration::from_secs(2));
 }
 
+/// A `Retry-After` date millennia away is reported with a wait a caller can add to a clock
+/// (at most 10^9 seconds), not one that overflows `Instant + Duration`.
+#[tokio::test]
+async fn a_retry_after_date_millennia_away_is_reported_with_a_bounded_wait() {
+    let server = scripted(vec![Reply::Http(
+        429,
+        vec![("retry-after", "Wed, 21 Oct 7220 07:28:00 GMT".into())],
+        json!({"error": {"code": 2020, "message": "Rate limit"}}).to_string(),
+    )])
+    .await;
+    let started = Instant::now();
+    let err = client(&server.url).jget::<Value>("/users").await.unwrap_err();
+    let Error::RateLimited { retry_after, .. } = err else { panic!("{err:?}") };
+    assert_eq!(retry_after, Duration::from_secs(1_000_000_000));
+    assert!(Instant::now().checked_add(retry_after).is_some());
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
 #[tokio::test]
 async fn typed_errors_name_the_host_and_status() {
     let server = scripted(vec![Reply::Http(401, vec![], json!({"error": {"message": "Bad token"}}).to_string())]).await;
