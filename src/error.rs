@@ -19,7 +19,7 @@ pub enum Error {
     UrlRefused(String),
     /// The server redirected to another scheme, host or port; pdrs does not follow, so neither
     /// the credential nor the request's data goes there.
-    #[error("refused to follow a redirect to {location}: not the API host")]
+    #[error("refused to follow a redirect to {}: not the API host", sanitize(location, 300))]
     RedirectRefused {
         /// Where the server pointed (query string removed).
         location: String,
@@ -36,7 +36,7 @@ pub enum Error {
     #[error("could not refresh the OAuth access token: {0}")]
     TokenRefresh(#[source] Box<Error>),
     /// An OAuth token endpoint refused the request (RFC 6749 error body).
-    #[error("OAuth token request refused ({}): {error}{}", status.as_u16(), description.as_deref().map(|d| format!(": {}", sanitize(d, 300))).unwrap_or_default())]
+    #[error("OAuth token request refused ({}): {}{}", status.as_u16(), sanitize(error, 100), description.as_deref().map(|d| format!(": {}", sanitize(d, 300))).unwrap_or_default())]
     OAuth {
         /// HTTP status.
         status: reqwest::StatusCode,
@@ -46,7 +46,7 @@ pub enum Error {
         description: Option<String>,
     },
     /// A 2xx body lacked the entity wrapper the spec promises.
-    #[error("expected the response to be wrapped in {expected:?}, got keys {got:?}")]
+    #[error("expected the response to be wrapped in {expected:?}, got keys {}", shown_keys(got))]
     MissingWrapper {
         /// The wrapper key the operation table gives.
         expected: String,
@@ -117,7 +117,7 @@ pub enum Error {
     #[error("network error: {0}")]
     Network(#[source] reqwest::Error),
     /// A response body did not decode into the expected type.
-    #[error("cannot decode response at `{path}`: {source}")]
+    #[error("cannot decode response at `{}`: {}", sanitize(path, 200), sanitize(&source.to_string(), 300))]
     Decode {
         /// Where in the body decoding failed (serde path).
         path: String,
@@ -187,6 +187,15 @@ pub struct ApiError {
     pub request_id: Option<String>,
     /// The raw body.
     pub body: bytes::Bytes,
+}
+
+/// A body's keys for an error message: at most 20, each at most 60 characters, escaped.
+fn shown_keys(keys: &[String]) -> String {
+    let mut shown: Vec<String> = keys.iter().take(20).map(|k| format!("{:?}", sanitize(k, 60))).collect();
+    if keys.len() > shown.len() {
+        shown.push(format!("{} more", keys.len() - shown.len()));
+    }
+    format!("[{}]", shown.join(", "))
 }
 
 /// Server text made safe to print: control characters escaped, at most `max` characters kept.

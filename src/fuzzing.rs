@@ -10,7 +10,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use std::time::SystemTime;
 
-/// A page body (`users` holds the records): either a typed error, or exactly the elements of
+/// A page body (`users` holds the records): either a typed error (its text bounded and free of
+/// control characters), or exactly the elements of
 /// `users` as serde_json reads the same bytes, with the same `total` and `more`; each record's
 /// de-duplication id, when found, is that of an object.
 pub fn page(data: &[u8]) {
@@ -18,6 +19,9 @@ pub fn page(data: &[u8]) {
         Ok(page) => page,
         Err(e) => {
             assert!(matches!(e, crate::Error::MissingWrapper { .. } | crate::Error::Decode { .. }), "{e:?}");
+            let shown = e.to_string();
+            assert!(shown.chars().count() < 4_000, "an error's text is {} characters", shown.chars().count());
+            assert!(!shown.chars().any(|c| c.is_control()), "control characters in {shown:?}");
             return;
         }
     };
@@ -81,6 +85,37 @@ pub fn error_body(data: &[u8]) {
     assert!(!shown.chars().any(|c| c.is_control()), "control characters in {shown:?}");
 }
 
+/// A token endpoint's answer (`data`: a status from the first byte, an even one is 200, then
+/// the body): a token whose expiry a clock can hold and whose secrets stay out of `Debug`, or an
+/// error whose text is bounded and free of control characters.
+pub fn oauth_token(data: &[u8]) {
+    let (first, body) = data.split_first().map_or((0, data), |(b, rest)| (*b, rest));
+    let status = if first % 2 == 0 { 200 } else { 400 + u16::from(first) % 200 };
+    let status = StatusCode::from_u16(status).expect("a status");
+    let now = chrono::Utc::now();
+    match crate::oauth::token_from_response(status, bytes::Bytes::copy_from_slice(body), now) {
+        Ok(token) => {
+            assert!(status.is_success());
+            if let Some(at) = token.expires_at {
+                assert!(at >= now && at <= now + chrono::Duration::days(3660), "expires at {at}");
+            }
+            // `Debug` shows at most a secret's last four characters.
+            let secrets = [Some(&token.access_token), token.refresh_token.as_ref()];
+            for secret in secrets.into_iter().flatten() {
+                let hint = secret.hint();
+                assert!(hint.chars().count() <= 5 && secret.expose().ends_with(hint.trim_start_matches('…')));
+                assert_eq!(format!("{secret:?}"), format!("Secret({hint})"));
+                assert!(format!("{token:?}").contains(&format!("Secret({hint})")));
+            }
+        }
+        Err(e) => {
+            let shown = e.to_string();
+            assert!(shown.chars().count() < 4_000, "an error's text is {} characters", shown.chars().count());
+            assert!(!shown.chars().any(|c| c.is_control()), "control characters in {shown:?}");
+        }
+    }
+}
+
 /// A 429's headers (`Retry-After`, `ratelimit-reset`, `daily-ratelimit-remaining`,
 /// `daily-ratelimit-reset`, one per line of `data`): the first retry waits at most the policy's
 /// `max_delay`, or the call returns at once because the hint is longer or the day's quota is
@@ -115,7 +150,8 @@ pub fn rate_limit_headers(data: &[u8]) {
 
 /// A webhook delivery (`data`: a secret's length, the secret, then the signature header and the
 /// body on either side of the first newline): verifying and decoding never panic, and the body
-/// signed with the secret verifies, alone or among other signatures.
+/// signed with the secret verifies, alone or among other signatures; a refusal's text is bounded
+/// and free of control characters.
 pub fn webhook(data: &[u8]) {
     let (length, rest) = data.split_first().map_or((0, data), |(n, rest)| (usize::from(*n) % 64, rest));
     let (secret, rest) = rest.split_at(length.min(rest.len()));
@@ -124,8 +160,12 @@ pub fn webhook(data: &[u8]) {
         Some(i) => (String::from_utf8_lossy(&rest[..i]), &rest[i + 1..]),
         None => (String::from_utf8_lossy(rest), &[][..]),
     };
-    let _ = crate::webhooks::verify(&secret, body, Some(&header));
-    let _ = crate::webhooks::parse(body);
+    let verified = crate::webhooks::verify(&secret, body, Some(&header)).err();
+    for refusal in [verified, crate::webhooks::parse(body).err()].into_iter().flatten() {
+        let shown = refusal.to_string();
+        assert!(shown.chars().count() < 1_000, "a refusal's text is {} characters", shown.chars().count());
+        assert!(!shown.chars().any(|c| c.is_control()), "control characters in {shown:?}");
+    }
     if !secret.is_empty() {
         let signature = crate::webhooks::sign(&secret, body);
         assert!(crate::webhooks::verify(&secret, body, Some(&signature)).is_ok());

@@ -150,21 +150,7 @@ impl OAuthClient {
             Err(crate::http::BodyError::Cut(e)) => return Err(Error::Network(e)),
             Err(crate::http::BodyError::TooLarge(limit)) => return Err(Error::BodyTooLarge { limit }),
         };
-        if !status.is_success() {
-            return Err(oauth_error(status, bytes));
-        }
-        let parsed: TokenResponse = serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
-            path: String::new(),
-            body: bytes.clone(),
-            source: e,
-        })?;
-        Ok(Token {
-            access_token: Secret::new(parsed.access_token),
-            token_type: parsed.token_type.unwrap_or_else(|| "bearer".into()),
-            expires_at: parsed.expires_in.map(|s| Utc::now() + chrono::Duration::seconds(s)),
-            refresh_token: parsed.refresh_token.map(Secret::new),
-            scope: parsed.scope,
-        })
+        token_from_response(status, bytes, Utc::now())
     }
 
     /// A scoped app token (client credentials grant). `scopes` such as
@@ -266,6 +252,34 @@ impl TokenSource {
         value.set_sensitive(true);
         Ok(value)
     }
+}
+
+/// The longest lifetime a token response is taken at its word for (ten years): a longer
+/// `expires_in` (up to `i64::MAX` seconds, past what a clock holds) is taken as this.
+const MAX_EXPIRES_IN: i64 = 10 * 365 * 86_400;
+
+/// The token in a token endpoint's answer received at `now`, or the error it stands for. A
+/// negative `expires_in` is a token that has already expired.
+pub(crate) fn token_from_response(
+    status: reqwest::StatusCode,
+    bytes: bytes::Bytes,
+    now: DateTime<Utc>,
+) -> Result<Token> {
+    if !status.is_success() {
+        return Err(oauth_error(status, bytes));
+    }
+    let parsed: TokenResponse = serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
+        path: String::new(),
+        body: bytes.clone(),
+        source: e,
+    })?;
+    Ok(Token {
+        access_token: Secret::new(parsed.access_token),
+        token_type: parsed.token_type.unwrap_or_else(|| "bearer".into()),
+        expires_at: parsed.expires_in.map(|s| now + chrono::Duration::seconds(s.clamp(0, MAX_EXPIRES_IN))),
+        refresh_token: parsed.refresh_token.map(Secret::new),
+        scope: parsed.scope,
+    })
 }
 
 /// The error of a refused token request: RFC 6749's `error` and `error_description` when the

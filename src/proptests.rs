@@ -143,6 +143,7 @@ proptest! {
         crate::fuzzing::error_body(&data);
         crate::fuzzing::rate_limit_headers(&data);
         crate::fuzzing::webhook(&data);
+        crate::fuzzing::oauth_token(&data);
     }
 
     #[test]
@@ -152,6 +153,7 @@ proptest! {
         let mut error = vec![first];
         error.extend_from_slice(text.as_bytes());
         crate::fuzzing::error_body(&error);
+        crate::fuzzing::oauth_token(&error);
     }
 }
 
@@ -160,11 +162,12 @@ proptest! {
 #[test]
 fn the_fuzz_seeds_hold() {
     type Target = fn(&[u8]);
-    let targets: [(&str, Target); 4] = [
+    let targets: [(&str, Target); 5] = [
         ("page", crate::fuzzing::page),
         ("error_body", crate::fuzzing::error_body),
         ("rate_limit_headers", crate::fuzzing::rate_limit_headers),
         ("webhook", crate::fuzzing::webhook),
+        ("oauth_token", crate::fuzzing::oauth_token),
     ];
     for (target, run) in targets {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds").join(target);

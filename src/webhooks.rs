@@ -46,7 +46,7 @@ pub enum WebhookError {
     #[error("the webhook secret is empty")]
     EmptySecret,
     /// The body is not a webhook event.
-    #[error("cannot decode the webhook payload: {0}")]
+    #[error("cannot decode the webhook payload: {}", crate::sanitize(.0, 300))]
     Payload(String),
 }
 

@@ -109,3 +109,46 @@ async fn a_fresh_token_is_not_refreshed() {
     assert_eq!(refreshes, 0);
     assert_eq!(seen, ["old", "old", "old"]);
 }
+
+/// An `expires_in` no clock can hold (or a negative one) is a token that expires at a time pdrs
+/// can represent, not a panic: a huge one is capped at ten years, a negative one has expired.
+#[tokio::test]
+async fn absurd_expires_in_values_give_a_token_not_a_panic() {
+    let year = std::time::Duration::from_secs(365 * 86_400);
+    for (expires_in, expired, within_ten_years) in
+        [(json!(i64::MAX), false, true), (json!(10_000_000_000_000i64), false, true), (json!(-5), true, true)]
+    {
+        let server = MockServer::start_async().await;
+        server
+            .mock_async(|when, then| {
+                when.method(POST).path("/oauth/token");
+                then.status(200).json_body(json!({"access_token": "tok-1", "expires_in": expires_in}));
+            })
+            .await;
+        let oauth = OAuthClient::new("app-id", None).unwrap().identity_url(&server.base_url()).unwrap();
+        let token = oauth.client_credentials(&["read"]).await.unwrap();
+        assert_eq!(token.expires_within(std::time::Duration::ZERO), expired, "{expires_in}");
+        assert_eq!(token.expires_within(10 * year + year / 10), within_ten_years, "{expires_in}");
+    }
+}
+
+/// A refused token request's `error` and `error_description` are shown with control characters
+/// escaped: a server cannot write terminal escapes or fake lines into a log through them.
+#[tokio::test]
+async fn a_refusal_is_shown_without_the_servers_control_characters() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/oauth/token");
+            then.status(400).json_body(
+                json!({"error": "invalid_grant\u{1b}[2J\nlevel=info", "error_description": "expired\r\nX: 1"}),
+            );
+        })
+        .await;
+    let oauth = OAuthClient::new("app-id", None).unwrap().identity_url(&server.base_url()).unwrap();
+    let err = oauth.client_credentials(&["read"]).await.unwrap_err();
+    let shown = err.to_string();
+    assert!(!shown.chars().any(char::is_control), "{shown:?}");
+    assert!(shown.contains("invalid_grant\\u{1b}[2J\\nlevel=info"), "{shown}");
+    assert!(matches!(err, pdrs::Error::OAuth { ref error, .. } if error == "invalid_grant\u{1b}[2J\nlevel=info"));
+}
