@@ -537,3 +537,76 @@ async fn listing_filters_keep_exactly_the_matching_records() {
     assert!(!wanted.is_empty());
     assert_eq!(listed(&found, "users"), wanted);
 }
+
+mod any_query {
+    //! pdrs-mock answers any query string on its listings with a page or a 400 naming the
+    //! problem: never a 5xx, a dropped connection or a body that is not JSON.
+    use super::*;
+    use proptest::prelude::*;
+    use std::sync::OnceLock;
+
+    /// One mock (default seed) on a runtime of its own, shared by every case.
+    fn mock() -> &'static (tokio::runtime::Runtime, MockServer) {
+        static MOCK: OnceLock<(tokio::runtime::Runtime, MockServer)> = OnceLock::new();
+        MOCK.get_or_init(|| {
+            let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+            let mock = runtime.block_on(MockServer::start());
+            (runtime, mock)
+        })
+    }
+
+    fn pair() -> impl Strategy<Value = (String, String)> {
+        let key = prop_oneof![
+            Just("limit"),
+            Just("offset"),
+            Just("total"),
+            Just("cursor"),
+            Just("since"),
+            Just("until"),
+            Just("date_range"),
+            Just("statuses[]"),
+            Just("urgencies[]"),
+            Just("service_ids[]"),
+            Just("query"),
+            Just("incident_key"),
+            Just("time_zone"),
+            Just("include[]"),
+        ];
+        let value = prop_oneof![
+            "-?[0-9]{0,25}",
+            "[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:?[0-9]{2})?)?",
+            "c[0-9]{0,22}",
+            ".{0,24}",
+            Just("all".to_string()),
+            Just("true".to_string()),
+        ];
+        (key.prop_map(String::from), value)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 200,
+            failure_persistence: Some(Box::new(
+                proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"),
+            )),
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn a_listing_answers_a_page_or_a_400(
+            path in prop_oneof![Just("/users"), Just("/incidents"), Just("/log_entries"), Just("/services"), Just("/audit/records"), Just("/teams")],
+            pairs in prop::collection::vec(pair(), 0..6),
+        ) {
+            let (runtime, mock) = mock();
+            let query = serde_urlencoded::to_string(&pairs).unwrap();
+            let (status, body) = runtime.block_on(get(mock, &format!("{path}?{query}")));
+            prop_assert!(status == 200 || status == 400, "{status} for {path}?{query}: {body}");
+            let field = path.rsplit('/').next().unwrap();
+            if status == 200 {
+                prop_assert!(body[field].is_array(), "{path}?{query}: {body}");
+            } else {
+                prop_assert!(!errors(&body).is_empty() || body["error"]["message"].is_string(), "{path}?{query}: {body}");
+            }
+        }
+    }
+}
