@@ -538,6 +538,36 @@ async fn listing_filters_keep_exactly_the_matching_records() {
     assert_eq!(listed(&found, "users"), wanted);
 }
 
+/// Offset paging without filters: the page is the slice at `offset`, `more` says whether
+/// records follow, `total` counts them all; past the end an empty page.
+#[tokio::test]
+async fn offset_pages_without_filters_are_slices_of_the_collection() {
+    let mock = MockServer::start().await;
+    let (_, all) = get(&mock, "/incidents?date_range=all&limit=100").await;
+    let all: Vec<Value> = all["incidents"].as_array().unwrap().clone();
+    assert_eq!(all.len(), 100);
+    for (offset, limit, more) in [
+        (0, 25, true),
+        (90, 10, false),
+        (95, 10, false),
+        (99, 1, false),
+        (98, 1, true),
+        (100, 5, false),
+        (400, 5, false),
+    ] {
+        let (status, body) =
+            get(&mock, &format!("/incidents?date_range=all&offset={offset}&limit={limit}&total=true")).await;
+        assert_eq!(status, 200);
+        let expected: Vec<Value> = all.iter().skip(offset).take(limit).cloned().collect();
+        assert_eq!(body["incidents"].as_array().unwrap(), &expected, "offset {offset} limit {limit}");
+        assert_eq!((body["more"].as_bool(), body["total"].as_u64()), (Some(more), Some(100)), "offset {offset}");
+        assert_eq!((body["offset"].as_u64(), body["limit"].as_u64()), (Some(offset as u64), Some(limit as u64)));
+    }
+    let (_, body) = get(&mock, "/incidents?date_range=all&offset=10&limit=10").await;
+    assert_eq!(body["total"], Value::Null, "total only when asked");
+    assert_eq!(body["more"], true);
+}
+
 mod any_query {
     //! pdrs-mock answers any query string on its listings with a page or a 400 naming the
     //! problem: never a 5xx, a dropped connection or a body that is not JSON.

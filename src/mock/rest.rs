@@ -668,17 +668,24 @@ fn list(
             .into();
         }
         let total_wanted = query.flag("total");
-        let mut page = Vec::with_capacity(limit);
-        let mut count = 0usize;
-        for record in matching {
-            if count >= offset && page.len() < limit {
-                page.push(record);
+        let (page, count) = if filters.is_open() {
+            // Every record matches: the page is a slice, the count the collection's length.
+            let end = offset.saturating_add(limit).min(records.len());
+            (records.get(offset..end).unwrap_or_default().to_vec(), records.len())
+        } else {
+            let mut page = Vec::with_capacity(limit);
+            let mut count = 0usize;
+            for record in matching {
+                if count >= offset && page.len() < limit {
+                    page.push(record);
+                }
+                count += 1;
+                if !total_wanted && page.len() == limit && count > offset + limit {
+                    break;
+                }
             }
-            count += 1;
-            if !total_wanted && page.len() == limit && count > offset + limit {
-                break;
-            }
-        }
+            (page, count)
+        };
         let more = count > offset + page.len();
         let total = if total_wanted { json!(count) } else { Value::Null };
         let paging = [("limit", json!(limit)), ("offset", json!(offset)), ("more", json!(more)), ("total", total)];
