@@ -44,4 +44,8 @@ cargo check --no-default-features --features users
 # rendering every generated API takes rustdoc about 100 s more and checks nothing more.
 step "cargo doc (no warnings): every hand-written module, one tag"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --no-default-features --features "$ONE_TAG_AND_EVERY_MODULE" --lib
+# The fuzz targets (fuzz/, a workspace of their own) as cargo-fuzz builds them, without libFuzzer's
+# instrumentation; their properties run in the unit tests above.
+step "fuzz targets compile: cargo check --manifest-path fuzz/Cargo.toml with --cfg fuzzing"
+RUSTFLAGS="--cfg fuzzing" cargo check --locked --manifest-path fuzz/Cargo.toml --target-dir target/fuzz-check --bins
 step "all checks passed"
