@@ -121,8 +121,8 @@ pub enum Error {
     Decode {
         /// Where in the body decoding failed (serde path).
         path: String,
-        /// The body as received.
-        body: bytes::Bytes,
+        /// The body as received (its `Debug` shows only its length).
+        body: ResponseBody,
         /// The decoder's error.
         #[source]
         source: serde_json::Error,
@@ -185,8 +185,41 @@ pub struct ApiError {
     pub errors: Vec<String>,
     /// The `x-request-id` response header, when present.
     pub request_id: Option<String>,
-    /// The raw body.
-    pub body: bytes::Bytes,
+    /// The raw body (its `Debug` shows only its length).
+    pub body: ResponseBody,
+}
+
+/// A response body kept in an error, as received. It dereferences to [`bytes::Bytes`]
+/// (`&body[..]`, `body.len()`); its `Debug` shows only the length, because a body may hold
+/// credentials (an integration key, a webhook secret, a token) and errors end up in logs and
+/// panic messages. Read it on purpose: `&body[..]`, [`ResponseBody::into_inner`].
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ResponseBody(bytes::Bytes);
+
+impl ResponseBody {
+    /// The bytes.
+    pub fn into_inner(self) -> bytes::Bytes {
+        self.0
+    }
+}
+
+impl std::ops::Deref for ResponseBody {
+    type Target = bytes::Bytes;
+    fn deref(&self) -> &bytes::Bytes {
+        &self.0
+    }
+}
+
+impl From<bytes::Bytes> for ResponseBody {
+    fn from(bytes: bytes::Bytes) -> Self {
+        Self(bytes)
+    }
+}
+
+impl fmt::Debug for ResponseBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} bytes>", self.0.len())
+    }
 }
 
 /// A body's keys for an error message: at most 20, each at most 60 characters, escaped.
@@ -348,7 +381,7 @@ pub(crate) fn api_error(status: reqwest::StatusCode, request_id: Option<String>,
     let code = inner["code"].as_i64().or_else(|| inner["code"].as_str().and_then(|c| c.trim().parse().ok()));
     let details = if inner.get("errors").is_some() { &inner["errors"] } else { &json["errors"] };
     let errors = flatten_errors(details, 0);
-    ApiError { status, code, message, errors, request_id, body }
+    ApiError { status, code, message, errors, request_id, body: body.into() }
 }
 
 /// Converts the error of a generated (typed) call into [`Error`]; `host` is the API host the
@@ -372,7 +405,7 @@ pub(crate) fn from_typed_at<E: serde::Serialize>(error: progenitor_client::Error
                 // progenitor does not pass the status here; an empty 2xx is the only way in.
                 return Error::EmptyBody { status: reqwest::StatusCode::OK };
             }
-            Error::Decode { path: String::new(), body, source }
+            Error::Decode { path: String::new(), body: body.into(), source }
         }
         P::UnexpectedResponse(response) => {
             let status = response.status();

@@ -11,9 +11,9 @@ use serde_json::Value;
 use std::time::SystemTime;
 
 /// A page body (`users` holds the records): either a typed error (its text bounded and free of
-/// control characters), or exactly the elements of
-/// `users` as serde_json reads the same bytes, with the same `total` and `more`; each record's
-/// de-duplication id, when found, is that of an object.
+/// control characters), or exactly the elements of `users` as serde_json reads the same bytes,
+/// with the same `total` and `more`; each record's de-duplication id, when found, is that of an
+/// object.
 pub fn page(data: &[u8]) {
     let page = match crate::page::Page::parse(data, "users") {
         Ok(page) => page,
@@ -46,7 +46,8 @@ pub fn page(data: &[u8]) {
             assert!(value.is_object(), "an id read from a record that is not an object: {}", record.get());
         }
     }
-    // serde_json keeps the last of repeated keys, pdrs the first: compare where no key repeats.
+    // Of a repeated key, `Page::field` reads the first and serde_json keeps the last (both keep
+    // the last `users`): compare the fields where no key repeats.
     if page.field_count() + 1 != object.len() {
         return;
     }
@@ -87,7 +88,8 @@ pub fn error_body(data: &[u8]) {
 
 /// A token endpoint's answer (`data`: a status from the first byte, an even one is 200, then
 /// the body): a token whose expiry a clock can hold and whose secrets stay out of `Debug`, or an
-/// error whose text is bounded and free of control characters.
+/// error whose text is bounded and free of control characters, and which holds no token of the
+/// answer.
 pub fn oauth_token(data: &[u8]) {
     let (first, body) = data.split_first().map_or((0, data), |(b, rest)| (*b, rest));
     let status = if first % 2 == 0 { 200 } else { 400 + u16::from(first) % 200 };
@@ -112,6 +114,14 @@ pub fn oauth_token(data: &[u8]) {
             let shown = e.to_string();
             assert!(shown.chars().count() < 4_000, "an error's text is {} characters", shown.chars().count());
             assert!(!shown.chars().any(|c| c.is_control()), "control characters in {shown:?}");
+            // Neither the text nor `Debug` of the error repeats a token the answer held.
+            let sent: Value = serde_json::from_slice(body).unwrap_or_default();
+            let debug = format!("{e:?}");
+            for field in ["access_token", "refresh_token"] {
+                if let Some(token) = sent.get(field).and_then(Value::as_str).filter(|t| t.len() >= 8) {
+                    assert!(!debug.contains(token) && !shown.contains(token), "{field} in {debug}");
+                }
+            }
         }
     }
 }

@@ -68,7 +68,7 @@ impl McpClient {
                 message: error.get("message").and_then(Value::as_str).map(String::from),
                 errors: error.get("data").map(|d| vec![d.to_string()]).unwrap_or_default(),
                 request_id: None,
-                body: bytes::Bytes::from(reply.to_string()),
+                body: bytes::Bytes::from(reply.to_string()).into(),
             })));
         }
         Ok(reply.get_mut("result").map(Value::take).unwrap_or(Value::Null))

@@ -58,7 +58,7 @@ pub mod webhooks;
 pub use auth::{Credential, Secret};
 pub use builder::{BuildClient, ClientBuilder, RestClientBuilder};
 pub use client::{ApiClient, Region, RestClient};
-pub use error::{from_typed, sanitize, ApiError, Error, PagingProblem, Result};
+pub use error::{from_typed, sanitize, ApiError, Error, PagingProblem, ResponseBody, Result};
 #[cfg(feature = "events")]
 pub use events::EventsClient;
 pub use integrations::{McpClient, ScimClient};

@@ -258,8 +258,8 @@ impl TokenSource {
 /// `expires_in` (up to `i64::MAX` seconds, past what a clock holds) is taken as this.
 const MAX_EXPIRES_IN: i64 = 10 * 365 * 86_400;
 
-/// The token in a token endpoint's answer received at `now`, or the error it stands for. A
-/// negative `expires_in` is a token that has already expired.
+/// The token in a token endpoint's answer received at `now`, or the error it stands for (which
+/// never holds the answer's tokens). A negative `expires_in` is a token that has already expired.
 pub(crate) fn token_from_response(
     status: reqwest::StatusCode,
     bytes: bytes::Bytes,
@@ -268,9 +268,11 @@ pub(crate) fn token_from_response(
     if !status.is_success() {
         return Err(oauth_error(status, bytes));
     }
+    // The body is not kept in the error: it may hold the access and refresh tokens, and an
+    // error's `Debug` shows its body.
     let parsed: TokenResponse = serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
         path: String::new(),
-        body: bytes.clone(),
+        body: bytes::Bytes::from_static(b"(a token endpoint's answer, not kept: it may hold tokens)").into(),
         source: e,
     })?;
     Ok(Token {

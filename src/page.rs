@@ -90,7 +90,7 @@ impl<'a> Page<'a> {
 }
 
 fn decode_error(source: serde_json::Error, body: &[u8]) -> Error {
-    Error::Decode { path: String::new(), source, body: bytes::Bytes::copy_from_slice(body) }
+    Error::Decode { path: String::new(), source, body: bytes::Bytes::copy_from_slice(body).into() }
 }
 
 /// The JSON type of a value's text, from its first character.

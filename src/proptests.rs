@@ -43,7 +43,7 @@ proptest! {
         let bytes = bytes::Bytes::from(body.to_string());
         let api = crate::error::api_error(status, None, bytes);
         prop_assert!(api.errors.len() <= 100);
-        let error = crate::error::from_parts(status, "h".into(), None, api.body.clone());
+        let error = crate::error::from_parts(status, "h".into(), None, api.body.clone().into_inner());
         prop_assert_eq!(error.status(), Some(status));
         prop_assert!(error.to_string().len() < 40_000);
     }

@@ -154,7 +154,7 @@ pub(crate) fn decode_slice<T: DeserializeOwned>(text: &[u8], body: impl FnOnce()
             Err(e) => (e.path().to_string(), e.into_inner()),
             Ok(_) => (String::new(), first),
         };
-        Error::Decode { path, source, body: body() }
+        Error::Decode { path, source, body: body().into() }
     })
 }
 
@@ -203,9 +203,11 @@ fn unwrap<T: DeserializeOwned>(wrapper: Option<&str>, body: Value) -> Result<T> 
 pub(crate) fn decode_value<T: DeserializeOwned>(value: Value) -> Result<T> {
     match serde_path_to_error::deserialize::<_, T>(&value) {
         Ok(v) => Ok(v),
-        Err(e) => {
-            Err(Error::Decode { path: e.path().to_string(), source: e.into_inner(), body: value.to_string().into() })
-        }
+        Err(e) => Err(Error::Decode {
+            path: e.path().to_string(),
+            source: e.into_inner(),
+            body: bytes::Bytes::from(value.to_string()).into(),
+        }),
     }
 }
 

@@ -258,6 +258,37 @@ async fn a_retry_after_date_millennia_away_is_reported_with_a_bounded_wait() {
     assert!(started.elapsed() < Duration::from_secs(2));
 }
 
+/// An error keeps the body it came with, to be read on purpose, but its `Debug` (what `unwrap`
+/// and `{:?}` in a log print) shows only the body's length: a body may hold a credential.
+#[tokio::test]
+async fn an_errors_debug_never_shows_the_body_it_keeps() {
+    let secret = "R0UTING-KEY-0123456789abcdef";
+    let undecodable = json!({"integration": {"id": 5, "integration_key": secret}}).to_string();
+    let refused =
+        json!({"error": {"message": "Invalid Input Provided", "code": 2001}, "integration_key": secret}).to_string();
+    let server =
+        scripted(vec![Reply::Http(200, vec![], undecodable.clone()), Reply::Http(400, vec![], refused.clone())]).await;
+    let pd = client(&server.url);
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Integration {
+        id: String,
+    }
+    let decode = pd.rget::<Integration>("/services/PSVC/integrations/PINT").await.unwrap_err();
+    let api = pd.rget::<Value>("/services/PSVC/integrations/PINT").await.unwrap_err();
+    for err in [&decode, &api] {
+        let debug = format!("{err:?}");
+        assert!(!debug.contains(secret), "{debug}");
+        assert!(debug.contains(" bytes>"), "{debug}");
+        assert!(!err.to_string().contains(secret));
+    }
+    // The entity that did not decode (unwrapped from `integration`), and the refusal as sent.
+    let Error::Decode { body, path, .. } = decode else { panic!("{decode:?}") };
+    let kept: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!((kept, path.as_str()), (json!({"id": 5, "integration_key": secret}), "id"));
+    assert_eq!(&api.api().unwrap().body[..], refused.as_bytes());
+}
+
 #[tokio::test]
 async fn typed_errors_name_the_host_and_status() {
     let server = scripted(vec![Reply::Http(401, vec![], json!({"error": {"message": "Bad token"}}).to_string())]).await;

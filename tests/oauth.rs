@@ -152,3 +152,27 @@ async fn a_refusal_is_shown_without_the_servers_control_characters() {
     assert!(shown.contains("invalid_grant\\u{1b}[2J\\nlevel=info"), "{shown}");
     assert!(matches!(err, pdrs::Error::OAuth { ref error, .. } if error == "invalid_grant\u{1b}[2J\nlevel=info"));
 }
+
+/// A token answer that does not decode is an error that holds none of the answer's tokens,
+/// in its text or its `Debug`.
+#[tokio::test]
+async fn an_undecodable_token_answer_keeps_no_token_in_the_error() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/oauth/token");
+            then.status(200).json_body(
+                json!({"access_token": "pdus+_0XBPWQQ_secret_value", "refresh_token": "pdre+_refresh_value", "expires_in": "3600"}),
+            );
+        })
+        .await;
+    let oauth = OAuthClient::new("app-id", None).unwrap().identity_url(&server.base_url()).unwrap();
+    let err = oauth.client_credentials(&["read"]).await.unwrap_err();
+    assert!(matches!(err, pdrs::Error::Decode { .. }), "{err:?}");
+    let (debug, text) = (format!("{err:?}"), err.to_string());
+    for token in ["pdus+_0XBPWQQ_secret_value", "pdre+_refresh_value"] {
+        assert!(!debug.contains(token) && !text.contains(token), "{debug} / {text}");
+    }
+    let pdrs::Error::Decode { body, .. } = err else { unreachable!() };
+    assert!(!String::from_utf8_lossy(&body).contains("secret_value"));
+}

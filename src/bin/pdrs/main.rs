@@ -438,7 +438,7 @@ async fn run_op(
     let value: Value = serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
         path: String::new(),
         source: e,
-        body: bytes.clone(),
+        body: bytes.clone().into(),
     })?;
     let shown = unwrap(op, value);
     Ok(Printer::new(globals.output, globals.fields.as_deref(), false).value(&shown)?)
