@@ -268,13 +268,22 @@ pub(crate) fn token_from_response(
     if !status.is_success() {
         return Err(oauth_error(status, bytes));
     }
-    // The body is not kept in the error: it may hold the access and refresh tokens, and an
-    // error's `Debug` shows its body.
-    let parsed: TokenResponse = serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
-        path: String::new(),
-        body: bytes::Bytes::from_static(b"(a token endpoint's answer, not kept: it may hold tokens)").into(),
-        source: e,
-    })?;
+    // The error keeps neither the body nor serde's message, which can quote the answer's values:
+    // either may hold the access and refresh tokens. It names the field and the position.
+    let de = &mut serde_json::Deserializer::from_slice(&bytes);
+    let parsed = serde_path_to_error::deserialize::<_, TokenResponse>(&mut *de)
+        .map_err(|e| (e.path().to_string(), e.into_inner()))
+        .and_then(|parsed| de.end().map(|()| parsed).map_err(|e| (String::new(), e)))
+        .map_err(|(path, e)| Error::Decode {
+            path,
+            body: bytes::Bytes::from_static(b"(a token endpoint's answer, not kept: it may hold tokens)").into(),
+            source: <serde_json::Error as serde::de::Error>::custom(format!(
+                "the token endpoint's answer does not fit ({:?} error at line {}, column {})",
+                e.classify(),
+                e.line(),
+                e.column()
+            )),
+        })?;
     Ok(Token {
         access_token: Secret::new(parsed.access_token),
         token_type: parsed.token_type.unwrap_or_else(|| "bearer".into()),

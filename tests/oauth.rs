@@ -173,6 +173,7 @@ async fn an_undecodable_token_answer_keeps_no_token_in_the_error() {
     for token in ["pdus+_0XBPWQQ_secret_value", "pdre+_refresh_value"] {
         assert!(!debug.contains(token) && !text.contains(token), "{debug} / {text}");
     }
-    let pdrs::Error::Decode { body, .. } = err else { unreachable!() };
+    let pdrs::Error::Decode { body, path, .. } = err else { unreachable!() };
     assert!(!String::from_utf8_lossy(&body).contains("secret_value"));
+    assert_eq!(path, "expires_in", "the error names the field that does not fit");
 }
