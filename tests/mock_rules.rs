@@ -639,4 +639,72 @@ mod any_query {
             }
         }
     }
+
+    /// JSON of the shapes the mock's writes take, mostly wrong: keys from the entities it
+    /// knows, values of any type, references with and without ids.
+    fn body() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            ".{0,16}".prop_map(Value::String),
+            "(PU0000[0-9]|P[A-Z0-9]{6})".prop_map(|id| json!({"id": id, "type": "user_reference"})),
+        ];
+        let key = prop_oneof![
+            Just("user"),
+            Just("team"),
+            Just("incident"),
+            Just("type"),
+            Just("name"),
+            Just("email"),
+            Just("title"),
+            Just("service"),
+            Just("role"),
+            Just("time_zone"),
+            Just("urgency"),
+            Just("status"),
+            Just("body"),
+            Just("description"),
+            Just("escalation_policy"),
+        ];
+        leaf.prop_recursive(3, 24, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+                prop::collection::btree_map(key.clone().prop_map(String::from), inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 200,
+            failure_persistence: Some(Box::new(
+                proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"),
+            )),
+            ..ProptestConfig::default()
+        })]
+
+        /// Any JSON body on the mock's writes gets a 2xx or a 4xx with an error body: never a
+        /// 5xx, a dropped connection or a body that is not JSON.
+        #[test]
+        fn a_write_answers_a_record_or_a_4xx(
+            target in prop_oneof![
+                Just((reqwest::Method::POST, "/users")),
+                Just((reqwest::Method::POST, "/teams")),
+                Just((reqwest::Method::POST, "/incidents")),
+                Just((reqwest::Method::PUT, "/users/PU00001")),
+                Just((reqwest::Method::PUT, "/incidents")),
+            ],
+            sent in body(),
+        ) {
+            let (runtime, mock) = mock();
+            let (method, path) = target;
+            let (status, answer) = runtime.block_on(call(mock, method.clone(), path, Some(sent.clone())));
+            prop_assert!((200..500).contains(&status), "{status} for {method} {path} {sent}: {answer}");
+            if status >= 400 {
+                prop_assert!(answer["error"]["message"].is_string(), "{method} {path} {sent}: {answer}");
+            }
+        }
+    }
 }
