@@ -688,7 +688,8 @@ fn list(
         };
         let more = count > offset + page.len();
         let total = if total_wanted { json!(count) } else { Value::Null };
-        let paging = [("limit", json!(limit)), ("offset", json!(offset)), ("more", json!(more)), ("total", total)];
+        // In the order PagerDuty writes them.
+        let paging = [("limit", json!(limit)), ("offset", json!(offset)), ("total", total), ("more", json!(more))];
         return page_answer(&field, &page, &paging);
     }
     let token = if op.paging == Paging::After { "after" } else { "cursor" };
