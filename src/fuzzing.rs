@@ -20,8 +20,7 @@ pub fn page(data: &[u8]) {
         Err(e) => {
             assert!(matches!(e, crate::Error::MissingWrapper { .. } | crate::Error::Decode { .. }), "{e:?}");
             let shown = e.to_string();
-            assert!(shown.chars().count() < 4_000, "an error's text is {} characters", shown.chars().count());
-            assert!(!shown.chars().any(|c| c.is_control()), "control characters in {shown:?}");
+            fit_to_print(&shown, 4_000);
             return;
         }
     };
@@ -59,6 +58,14 @@ pub fn page(data: &[u8]) {
     assert_eq!(page.field::<bool>("more"), object.get("more").and_then(Value::as_bool));
 }
 
+/// An error's text as a user sees it: under `max` characters, and no control characters (a
+/// server's are escaped).
+fn fit_to_print(shown: &str, max: usize) {
+    let count = shown.chars().count();
+    assert!(count < max, "an error's text is {count} characters");
+    assert!(!shown.chars().any(char::is_control), "control characters in {shown:?}");
+}
+
 /// Whether serde_json refused text that JSON's grammar allows (what a raw value may hold).
 fn beyond_grammar(e: &serde_json::Error) -> bool {
     let text = e.to_string();
@@ -82,8 +89,7 @@ pub fn error_body(data: &[u8]) {
     let error = crate::error::from_parts(status, "api.pagerduty.com".into(), None, body);
     assert_eq!(error.status(), Some(status));
     let shown = error.to_string();
-    assert!(shown.chars().count() < 8_000, "an error's text is {} characters", shown.chars().count());
-    assert!(!shown.chars().any(|c| c.is_control()), "control characters in {shown:?}");
+    fit_to_print(&shown, 8_000);
 }
 
 /// A token endpoint's answer (`data`: a status from the first byte, an even one is 200, then
@@ -112,8 +118,7 @@ pub fn oauth_token(data: &[u8]) {
         }
         Err(e) => {
             let shown = e.to_string();
-            assert!(shown.chars().count() < 4_000, "an error's text is {} characters", shown.chars().count());
-            assert!(!shown.chars().any(|c| c.is_control()), "control characters in {shown:?}");
+            fit_to_print(&shown, 4_000);
             // Neither the text nor `Debug` of the error repeats a token the answer held.
             let sent: Value = serde_json::from_slice(body).unwrap_or_default();
             let debug = format!("{e:?}");
@@ -173,8 +178,7 @@ pub fn webhook(data: &[u8]) {
     let verified = crate::webhooks::verify(&secret, body, Some(&header)).err();
     for refusal in [verified, crate::webhooks::parse(body).err()].into_iter().flatten() {
         let shown = refusal.to_string();
-        assert!(shown.chars().count() < 1_000, "a refusal's text is {} characters", shown.chars().count());
-        assert!(!shown.chars().any(|c| c.is_control()), "control characters in {shown:?}");
+        fit_to_print(&shown, 1_000);
     }
     if !secret.is_empty() {
         let signature = crate::webhooks::sign(&secret, body);

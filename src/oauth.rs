@@ -270,20 +270,20 @@ pub(crate) fn token_from_response(
     }
     // The error keeps neither the body nor serde's message, which can quote the answer's values:
     // either may hold the access and refresh tokens. It names the field and the position.
-    let de = &mut serde_json::Deserializer::from_slice(&bytes);
-    let parsed = serde_path_to_error::deserialize::<_, TokenResponse>(&mut *de)
-        .map_err(|e| (e.path().to_string(), e.into_inner()))
-        .and_then(|parsed| de.end().map(|()| parsed).map_err(|e| (String::new(), e)))
-        .map_err(|(path, e)| Error::Decode {
+    let not_kept = || bytes::Bytes::from_static(b"(a token endpoint's answer, not kept: it may hold tokens)");
+    let parsed: TokenResponse = crate::raw::decode_slice(&bytes, not_kept).map_err(|e| match e {
+        Error::Decode { path, body, source } => Error::Decode {
             path,
-            body: bytes::Bytes::from_static(b"(a token endpoint's answer, not kept: it may hold tokens)").into(),
+            body,
             source: <serde_json::Error as serde::de::Error>::custom(format!(
                 "the token endpoint's answer does not fit ({:?} error at line {}, column {})",
-                e.classify(),
-                e.line(),
-                e.column()
+                source.classify(),
+                source.line(),
+                source.column()
             )),
-        })?;
+        },
+        other => other,
+    })?;
     Ok(Token {
         access_token: Secret::new(parsed.access_token),
         token_type: parsed.token_type.unwrap_or_else(|| "bearer".into()),

@@ -2,6 +2,8 @@
 //! validation from the spec, error bodies with codes, bounds on every number.
 #![cfg(feature = "mock")]
 
+mod common;
+
 use pdrs::mock::{Faults, MockConfig, MockServer, Seed};
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -614,13 +616,7 @@ mod any_query {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig {
-            cases: 200,
-            failure_persistence: Some(Box::new(
-                proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"),
-            )),
-            ..ProptestConfig::default()
-        })]
+        #![proptest_config(common::proptest_config(200))]
 
         #[test]
         fn a_listing_answers_a_page_or_a_400(
@@ -677,13 +673,7 @@ mod any_query {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig {
-            cases: 200,
-            failure_persistence: Some(Box::new(
-                proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"),
-            )),
-            ..ProptestConfig::default()
-        })]
+        #![proptest_config(common::proptest_config(200))]
 
         /// Any JSON body on the mock's writes gets a 2xx or a 4xx with an error body: never a
         /// 5xx, a dropped connection or a body that is not JSON.

@@ -110,6 +110,20 @@ async fn a_fresh_token_is_not_refreshed() {
     assert_eq!(seen, ["old", "old", "old"]);
 }
 
+/// An OAuth client whose token endpoint (a local server, kept alive by the first value)
+/// answers every token request with `status` and `body`.
+async fn token_endpoint(status: u16, body: Value) -> (MockServer, OAuthClient) {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/oauth/token");
+            then.status(status).json_body(body);
+        })
+        .await;
+    let oauth = OAuthClient::new("app-id", None).unwrap().identity_url(&server.base_url()).unwrap();
+    (server, oauth)
+}
+
 /// An `expires_in` no clock can hold (or a negative one) is a token that expires at a time pdrs
 /// can represent, not a panic: a huge one is capped at ten years, a negative one has expired.
 #[tokio::test]
@@ -118,14 +132,7 @@ async fn absurd_expires_in_values_give_a_token_not_a_panic() {
     for (expires_in, expired, within_ten_years) in
         [(json!(i64::MAX), false, true), (json!(10_000_000_000_000i64), false, true), (json!(-5), true, true)]
     {
-        let server = MockServer::start_async().await;
-        server
-            .mock_async(|when, then| {
-                when.method(POST).path("/oauth/token");
-                then.status(200).json_body(json!({"access_token": "tok-1", "expires_in": expires_in}));
-            })
-            .await;
-        let oauth = OAuthClient::new("app-id", None).unwrap().identity_url(&server.base_url()).unwrap();
+        let (_server, oauth) = token_endpoint(200, json!({"access_token": "tok-1", "expires_in": expires_in})).await;
         let token = oauth.client_credentials(&["read"]).await.unwrap();
         assert_eq!(token.expires_within(std::time::Duration::ZERO), expired, "{expires_in}");
         assert_eq!(token.expires_within(10 * year + year / 10), within_ten_years, "{expires_in}");
@@ -136,16 +143,11 @@ async fn absurd_expires_in_values_give_a_token_not_a_panic() {
 /// escaped: a server cannot write terminal escapes or fake lines into a log through them.
 #[tokio::test]
 async fn a_refusal_is_shown_without_the_servers_control_characters() {
-    let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path("/oauth/token");
-            then.status(400).json_body(
-                json!({"error": "invalid_grant\u{1b}[2J\nlevel=info", "error_description": "expired\r\nX: 1"}),
-            );
-        })
-        .await;
-    let oauth = OAuthClient::new("app-id", None).unwrap().identity_url(&server.base_url()).unwrap();
+    let (_server, oauth) = token_endpoint(
+        400,
+        json!({"error": "invalid_grant\u{1b}[2J\nlevel=info", "error_description": "expired\r\nX: 1"}),
+    )
+    .await;
     let err = oauth.client_credentials(&["read"]).await.unwrap_err();
     let shown = err.to_string();
     assert!(!shown.chars().any(char::is_control), "{shown:?}");
@@ -157,16 +159,7 @@ async fn a_refusal_is_shown_without_the_servers_control_characters() {
 /// in its text or its `Debug`.
 #[tokio::test]
 async fn an_undecodable_token_answer_keeps_no_token_in_the_error() {
-    let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path("/oauth/token");
-            then.status(200).json_body(
-                json!({"access_token": "pdus+_0XBPWQQ_secret_value", "refresh_token": "pdre+_refresh_value", "expires_in": "3600"}),
-            );
-        })
-        .await;
-    let oauth = OAuthClient::new("app-id", None).unwrap().identity_url(&server.base_url()).unwrap();
+    let (_server, oauth) = token_endpoint(200, json!({"access_token": "pdus+_0XBPWQQ_secret_value", "refresh_token": "pdre+_refresh_value", "expires_in": "3600"})).await;
     let err = oauth.client_credentials(&["read"]).await.unwrap_err();
     assert!(matches!(err, pdrs::Error::Decode { .. }), "{err:?}");
     let (debug, text) = (format!("{err:?}"), err.to_string());

@@ -73,15 +73,7 @@ fn client(url: &str) -> RestClient {
 }
 
 proptest! {
-    // Failing cases are kept beside this file (`paging_properties.proptest-regressions`) and run
-    // first next time; proptest's default looks for a `lib.rs` above an integration test.
-    #![proptest_config(ProptestConfig {
-        cases: 96,
-        failure_persistence: Some(Box::new(
-            proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"),
-        )),
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(common::proptest_config(96))]
 
     #[test]
     fn offset_paging_terminates_without_duplicates_or_silent_loss(m in misbehaviour()) {

@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
+use std::borrow::Cow;
 
 /// A PagerDuty-shaped error response.
 pub(crate) fn error(status: StatusCode, code: i64, message: &str, errors: Vec<String>) -> Response {
@@ -590,6 +591,16 @@ impl<'q> Filters<'q> {
         }
     }
 
+    /// The records that pass every filter, in order: the collection itself when no filter is
+    /// set (a listing of 10,000 records without filters copies nothing).
+    fn select<'r, 'v>(&self, records: &'r [&'v Value]) -> Cow<'r, [&'v Value]> {
+        if self.is_open() {
+            Cow::Borrowed(records)
+        } else {
+            Cow::Owned(records.iter().copied().filter(|r| self.pass(r)).collect())
+        }
+    }
+
     /// Whether no filter is set: every record passes.
     fn is_open(&self) -> bool {
         self.text.is_none()
@@ -603,9 +614,6 @@ impl<'q> Filters<'q> {
     /// Whether a record passes every filter. A filter that is not set reads nothing of the record
     /// (a listing of 10,000 records without filters looks none of them up).
     fn pass(&self, record: &Value) -> bool {
-        if self.is_open() {
-            return true;
-        }
         let text = |field: &str| record.get(field).and_then(Value::as_str);
         if let Some(q) = &self.text {
             let hit = ["name", "email", "summary", "title"]
@@ -652,7 +660,7 @@ fn list(
         Ok((limit, window)) => (limit, Filters::of(op, &query, window)),
         Err(problem) => return invalid(vec![problem]).into(),
     };
-    let matching = records.iter().copied().filter(|r| filters.pass(r));
+    let matching = filters.select(records);
     if op.paging == Paging::Offset {
         let offset = match query.number("offset", 0, 0, u64::MAX) {
             Ok(offset) => usize::try_from(offset).unwrap_or(usize::MAX),
@@ -667,45 +675,32 @@ fn list(
             )
             .into();
         }
-        let total_wanted = query.flag("total");
-        let (page, count) = if filters.is_open() {
-            // Every record matches: the page is a slice, the count the collection's length.
-            let end = offset.saturating_add(limit).min(records.len());
-            (records.get(offset..end).unwrap_or_default().to_vec(), records.len())
-        } else {
-            let mut page = Vec::with_capacity(limit);
-            let mut count = 0usize;
-            for record in matching {
-                if count >= offset && page.len() < limit {
-                    page.push(record);
-                }
-                count += 1;
-                if !total_wanted && page.len() == limit && count > offset + limit {
-                    break;
-                }
-            }
-            (page, count)
-        };
-        let more = count > offset + page.len();
-        let total = if total_wanted { json!(count) } else { Value::Null };
+        let page = slice(&matching, offset, limit);
+        let more = matching.len() > offset.saturating_add(page.len());
+        let total = if query.flag("total") { json!(matching.len()) } else { Value::Null };
         // In the order PagerDuty writes them.
         let paging = [("limit", json!(limit)), ("offset", json!(offset)), ("total", total), ("more", json!(more))];
-        return page_answer(&field, &page, &paging);
+        return page_answer(&field, page, &paging);
     }
     let token = if op.paging == Paging::After { "after" } else { "cursor" };
     let start = match query.get(token).filter(|c| !c.is_empty()).map(super::query::position).transpose() {
         Ok(start) => start.unwrap_or(0),
         Err(problem) => return invalid(vec![problem]).into(),
     };
-    let all: Vec<&Value> = matching.collect();
-    let page: Vec<&Value> = all.iter().skip(start).take(limit).copied().collect();
-    let page_len = page.len();
-    let next = (start.saturating_add(page.len()) < all.len()).then(|| super::query::cursor(start + page.len()));
+    let page = slice(&matching, start, limit);
+    let followed = start.saturating_add(page.len()) < matching.len();
+    let next = followed.then(|| super::query::cursor(start + page.len()));
     let next_key = if op.paging == Paging::After { "after" } else { "next_cursor" };
     let mut paging = vec![("limit", json!(limit)), (next_key, json!(next))];
     // `more` too where the document shows it on this listing.
     if documented::example(op).is_some_and(|e| e.get("more").is_some()) {
-        paging.push(("more", json!(start.saturating_add(page_len) < all.len())));
+        paging.push(("more", json!(followed)));
     }
-    page_answer(&field, &page, &paging)
+    page_answer(&field, page, &paging)
+}
+
+/// At most `limit` of `items` from position `start` (none past the end).
+fn slice<T>(items: &[T], start: usize, limit: usize) -> &[T] {
+    let start = start.min(items.len());
+    &items[start..start.saturating_add(limit).min(items.len())]
 }

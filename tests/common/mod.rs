@@ -180,3 +180,16 @@ pub async fn drain(
         }
     }
 }
+
+/// Property tests' settings: `cases` cases, failing ones kept beside the test file
+/// (`<test>.proptest-regressions`) and run first next time (proptest's default looks for a
+/// `lib.rs` above an integration test, finds none, and keeps nothing).
+pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    proptest::test_runner::Config {
+        cases,
+        failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource(
+            "proptest-regressions",
+        ))),
+        ..proptest::test_runner::Config::default()
+    }
+}
