@@ -36,7 +36,7 @@ pub fn generate(doc: &Document, spec: &Value, paging: &[(String, &str, Option<St
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Separate)
-        .with_hooks(HooksMode::Expected)
+        .with_hooks(HooksMode::Optional)
         .with_inner_type(quote!(crate::pipeline::Pipeline));
     let mut generator = Generator::new(&settings);
     let tokens = generator.generate_tokens(&api).map_err(|e| format!("{}: progenitor failed: {e}", doc.file))?;
@@ -47,9 +47,15 @@ pub fn generate(doc: &Document, spec: &Value, paging: &[(String, &str, Option<St
     postprocess::untest_doc_snippets(&mut file);
     let operations = postprocess::operation_types(&file);
     let type_names = postprocess::type_names(&file);
-    postprocess::typed_errors(&mut file);
     postprocess::typed_streams(&mut file, paging);
-    postprocess::shared_dispatch(&mut file);
+    postprocess::route_operations(&mut file).map_err(|unrouted| {
+        format!(
+            "{}: progenitor wrote {} operation(s) in a shape pdrs cannot route through its pipeline ({}); this progenitor version is not supported",
+            doc.file,
+            unrouted.len(),
+            unrouted.join(", ")
+        )
+    })?;
     postprocess::codegen_on_use(&mut file);
     postprocess::derive_serde_on_use(&mut file);
     postprocess::redact_credentials(&mut file, &crate::credentials::credential_fields(spec));
@@ -76,7 +82,7 @@ pub fn write_module(out_dir: &Path, doc: &Document, generated: Option<&Generated
     let text = match generated {
         Some(g) => {
             directives.push(format!("cargo::rustc-cfg=pdrs_{}", doc.module));
-            format!("{}\ncrate::pipeline::impl_hooks!(Client);\n", g.source)
+            g.source.clone()
         }
         None => String::new(),
     };

@@ -140,10 +140,10 @@ pub fn open_enums(file: &mut syn::File) -> usize {
                 }
             }
             impl ::std::convert::From<&str> for #ident {
-                fn from(value: &str) -> Self { crate::open_enum::parse(value) }
+                fn from(value: &str) -> Self { crate::typed::open_enum::parse(value) }
             }
             impl ::std::convert::From<::std::string::String> for #ident {
-                fn from(value: ::std::string::String) -> Self { crate::open_enum::parse(&value) }
+                fn from(value: ::std::string::String) -> Self { crate::typed::open_enum::parse(&value) }
             }
             impl ::serde::Serialize for #ident {
                 fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
@@ -152,7 +152,7 @@ pub fn open_enums(file: &mut syn::File) -> usize {
             }
             impl<'de> ::serde::Deserialize<'de> for #ident {
                 fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                    crate::open_enum::deserialize(deserializer)
+                    crate::typed::open_enum::deserialize(deserializer)
                 }
             }
         };
@@ -281,45 +281,105 @@ fn wire_name(field: &syn::Field) -> String {
     name
 }
 
-/// Makes every generated `send()` return `crate::Error`: progenitor's body moves to a private
-/// `send_generated()`, and `send()` runs it inside `crate::pipeline::typed_call`, which also
-/// keeps the pipeline's own failures (deadline, refused redirect, body limit) typed.
-pub fn typed_errors(file: &mut syn::File) -> usize {
-    let Some(builders) = builder_items(file) else { return 0 };
-    let mut n = 0;
+/// The function a routed operation's `send()` calls, chosen by its success value `T`: no body
+/// (`()`), bytes (`ByteStream`), or JSON decoded into `T`.
+fn route_function(value: &syn::Type) -> syn::Path {
+    let text = quote!(#value).to_string().replace(' ', "");
+    if text == "()" {
+        syn::parse_quote!(crate::typed::empty)
+    } else if text.ends_with("ByteStream") {
+        syn::parse_quote!(crate::typed::bytes)
+    } else {
+        syn::parse_quote!(crate::typed::json::<_, #value, _>)
+    }
+}
+
+/// The `T` and `E` of `Result<ResponseValue<T>, Error<E>>`.
+fn send_types(output: &syn::ReturnType) -> Option<(syn::Type, syn::Type)> {
+    let syn::ReturnType::Type(_, ty) = output else { return None };
+    let syn::Type::Path(p) = &**ty else { return None };
+    let syn::PathArguments::AngleBracketed(args) = &p.path.segments.last()?.arguments else { return None };
+    let (Some(syn::GenericArgument::Type(ok)), Some(syn::GenericArgument::Type(err))) =
+        (args.args.first(), args.args.iter().nth(1))
+    else {
+        return None;
+    };
+    let syn::Type::Path(response) = ok else { return None };
+    let syn::PathArguments::AngleBracketed(value) = &response.path.segments.last()?.arguments else { return None };
+    let Some(syn::GenericArgument::Type(value)) = value.args.first() else { return None };
+    let syn::Type::Path(error) = err else { return None };
+    let syn::PathArguments::AngleBracketed(error) = &error.path.segments.last()?.arguments else { return None };
+    let Some(syn::GenericArgument::Type(error)) = error.args.first() else { return None };
+    Some((value.clone(), error.clone()))
+}
+
+/// Routes every generated operation through pdrs's pipeline. progenitor writes each
+/// operation's `send()` as one `async` body: check the builder's values and build the request,
+/// then run the client hooks, send it, and `match` the status against the document's list.
+/// This pass keeps the first half as a plain function, `build_request()`, which returns the
+/// client, the request and the operation's name, and makes `send()` one call to a function of
+/// [`crate::typed`] (`json`, `empty` or `bytes`, by the success type), which sends the request
+/// through the pipeline and reads the answer the way raw calls do: any 2xx is the success,
+/// any other status PagerDuty's error, whatever the document declares. The status-by-status
+/// `match` is gone, and with it most of what rustc compiled per operation.
+///
+/// Returns how many operations were routed, or the names of those whose `send()` has no
+/// `client.pre(..)` hook call to cut at: an operation that is not routed would skip the
+/// pipeline (no auth, no retries), so the build stops instead.
+pub fn route_operations(file: &mut syn::File) -> Result<usize, Vec<String>> {
+    let Some(builders) = builder_items(file) else { return Ok(0) };
+    let mut routed = 0;
+    let mut unrouted = Vec::new();
     for item in builders.iter_mut() {
         let Item::Impl(imp) = item else { continue };
+        let owner = impl_self_name(imp).unwrap_or_default();
         let mut added = Vec::new();
         for it in imp.items.iter_mut() {
             let syn::ImplItem::Fn(f) = it else { continue };
             if f.sig.ident != "send" || f.sig.asyncness.is_none() {
                 continue;
             }
-            let syn::ReturnType::Type(_, ty) = &f.sig.output else { continue };
-            // Result<ResponseValue<T>, Error<E>>
-            let syn::Type::Path(p) = &**ty else { continue };
-            let Some(last) = p.path.segments.last() else { continue };
-            let syn::PathArguments::AngleBracketed(args) = &last.arguments else { continue };
-            let Some(syn::GenericArgument::Type(ok)) = args.args.first() else { continue };
-            let ok = ok.clone();
-            let mut inner = f.clone();
-            inner.sig.ident = format_ident!("send_generated");
-            inner.vis = syn::Visibility::Inherited;
-            inner.attrs.retain(|a| !a.path().is_ident("doc"));
+            let name = operation_id(f).unwrap_or_else(|| owner.clone());
+            let Some((value, error)) = send_types(&f.sig.output) else {
+                unrouted.push(name);
+                continue;
+            };
+            let cut =
+                f.block.stmts.iter().position(|stmt| {
+                    quote!(#stmt).to_string().replace(' ', "") == "client.pre(&mutrequest,&info).await?;"
+                });
+            let Some(cut) = cut else {
+                unrouted.push(name);
+                continue;
+            };
+            let mut build = f.clone();
+            build.sig.ident = format_ident!("build_request");
+            build.sig.asyncness = None;
+            build.vis = syn::Visibility::Inherited;
+            build.attrs.retain(|a| !a.path().is_ident("doc"));
+            build.sig.output = syn::parse_quote! {
+                -> Result<(&'a super::Client, ::reqwest::Request, OperationInfo), Error<#error>>
+            };
+            build.block.stmts.truncate(cut);
+            build.block.stmts.push(syn::Stmt::Expr(syn::parse_quote!(Ok((client, request, info))), None));
+            let function = route_function(&value);
             let attrs = &f.attrs;
-            let outer: syn::ImplItemFn = syn::parse_quote! {
+            *f = syn::parse_quote! {
                 #(#attrs)*
-                pub fn send(self) -> impl ::std::future::Future<Output = ::std::result::Result<#ok, crate::Error>> + 'a {
-                    crate::pipeline::typed_call(self.send_generated())
+                pub fn send(self) -> impl ::std::future::Future<Output = ::std::result::Result<ResponseValue<#value>, crate::Error>> + 'a {
+                    #function(self.build_request())
                 }
             };
-            *f = outer;
-            added.push(syn::ImplItem::Fn(inner));
-            n += 1;
+            added.push(syn::ImplItem::Fn(build));
+            routed += 1;
         }
         imp.items.extend(added);
     }
-    n
+    if unrouted.is_empty() {
+        Ok(routed)
+    } else {
+        Err(unrouted)
+    }
 }
 
 /// Gives every generated struct with a field named in `secrets` (fields the documents call
@@ -353,7 +413,7 @@ pub fn redact_credentials(file: &mut syn::File, secrets: &std::collections::BTre
             let ident = f.ident.as_ref().expect("named field");
             let key = syn::ext::IdentExt::unraw(ident).to_string();
             if secrets.contains(&wire_name(f)) {
-                quote!(.field(#key, &crate::auth::Redacted))
+                quote!(.field(#key, &crate::typed::Redacted))
             } else {
                 quote!(.field(#key, &self.#ident))
             }
@@ -429,7 +489,8 @@ fn item_type(types: &[Item], response: &str, items: &str) -> Option<syn::Type> {
 
 /// Gives the builder of every paged operation (offset, cursor, `after`, analytics) a
 /// `stream()`: every item of the listing, typed, on the paging engine of `iter_all` (the
-/// operation table says how it pages and where the items are).
+/// operation table says how it pages and where the items are). Runs before
+/// [`route_operations`], whose `build_request()` the stream starts from.
 pub fn typed_streams(file: &mut syn::File, paging: &[(String, &str, Option<String>)]) -> usize {
     let types: Vec<Item> = file
         .items
@@ -446,7 +507,7 @@ pub fn typed_streams(file: &mut syn::File, paging: &[(String, &str, Option<Strin
         let mut added = Vec::new();
         for it in &imp.items {
             let syn::ImplItem::Fn(f) = it else { continue };
-            if f.sig.ident != "send_generated" {
+            if f.sig.ident != "send" || f.sig.asyncness.is_none() {
                 continue;
             }
             let Some(op_id) = operation_id(f) else { continue };
@@ -470,8 +531,7 @@ pub fn typed_streams(file: &mut syn::File, paging: &[(String, &str, Option<Strin
                 /// once, a typed error when pages do not add up, the 10,000 record cap
                 /// reported). The query set on this builder applies to every page.
                 pub fn stream(self) -> ::futures::stream::BoxStream<'a, crate::Result<#item_ty>> {
-                    let pipeline = self.client.inner.clone();
-                    crate::paging::typed_stream(pipeline, self.send_generated())
+                    crate::typed::stream(self.build_request())
                 }
             }));
             n += 1;
@@ -481,179 +541,7 @@ pub fn typed_streams(file: &mut syn::File, paging: &[(String, &str, Option<Strin
     n
 }
 
-/// What one arm of progenitor's response `match` does, recognized from its body.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Arm {
-    /// `ResponseValue::from_response(response).await`: the JSON success value.
-    Json,
-    /// `Ok(ResponseValue::empty(response))`.
-    Empty,
-    /// `Ok(ResponseValue::stream(response))`.
-    Stream,
-    /// `Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))`.
-    Error,
-    /// `Err(Error::UnexpectedResponse(response))`.
-    Unexpected,
-}
-
-fn arm_kind(body: &syn::Expr) -> Option<Arm> {
-    if let syn::Expr::Block(b) = body {
-        return match b.block.stmts.as_slice() {
-            [syn::Stmt::Expr(inner, None)] if b.attrs.is_empty() && b.label.is_none() => arm_kind(inner),
-            _ => None,
-        };
-    }
-    let text = quote!(#body).to_string().replace([' ', '\n'], "").replace(",)", ")");
-    Some(match text.as_str() {
-        "ResponseValue::from_response(response).await" => Arm::Json,
-        "Ok(ResponseValue::empty(response))" => Arm::Empty,
-        "Ok(ResponseValue::stream(response))" => Arm::Stream,
-        "Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))" => Arm::Error,
-        "Err(Error::UnexpectedResponse(response))" => Arm::Unexpected,
-        _ => return None,
-    })
-}
-
-/// The status (`201u16`) or inclusive range (`200u16..=299u16`) an arm matches; `None` for `_`.
-fn arm_statuses(pat: &syn::Pat) -> Option<Option<(u16, u16)>> {
-    fn int(e: &syn::Expr) -> Option<u16> {
-        match e {
-            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) => i.base10_parse().ok(),
-            _ => None,
-        }
-    }
-    match pat {
-        syn::Pat::Wild(_) => Some(None),
-        syn::Pat::Lit(l) => {
-            let syn::Lit::Int(i) = &l.lit else { return None };
-            i.base10_parse().ok().map(|n| Some((n, n)))
-        }
-        syn::Pat::Range(r) if matches!(r.limits, syn::RangeLimits::Closed(_)) => {
-            Some(Some((int(r.start.as_deref()?)?, int(r.end.as_deref()?)?)))
-        }
-        _ => None,
-    }
-}
-
-/// The call that replaces progenitor's send-and-match tail, when `tail` is exactly that tail:
-/// the three hooks, then a `match` on the status whose arms are all recognized. The call
-/// takes the prepared request as `prepared`.
-fn dispatch_call(tail: &[syn::Stmt], prepared: syn::Expr, value: &syn::Type) -> Option<syn::Expr> {
-    let [pre, exec, post, unwrap, syn::Stmt::Expr(syn::Expr::Match(m), None)] = tail else { return None };
-    let text = |s: &syn::Stmt| quote!(#s).to_string().replace(' ', "");
-    let expected = [
-        "client.pre(&mutrequest,&info).await?;",
-        "letresult=client.exec(request,&info).await;",
-        "client.post(&result,&info).await?;",
-        "letresponse=result?;",
-    ];
-    if [pre, exec, post, unwrap].iter().zip(expected).any(|(s, e)| text(s) != e) {
-        return None;
-    }
-    let scrutinee = &m.expr;
-    if quote!(#scrutinee).to_string().replace(' ', "") != "response.status().as_u16()" {
-        return None;
-    }
-    let (mut success, mut errors, mut kind) = (Vec::new(), Vec::new(), None);
-    for (i, arm) in m.arms.iter().enumerate() {
-        if arm.guard.is_some() {
-            return None;
-        }
-        let statuses = arm_statuses(&arm.pat)?;
-        match (arm_kind(&arm.body)?, statuses) {
-            (Arm::Unexpected, None) if i + 1 == m.arms.len() => {}
-            (Arm::Error, Some((low, high))) if low == high => errors.push(low),
-            (k @ (Arm::Json | Arm::Empty | Arm::Stream), Some(range)) if kind.is_none() || kind == Some(k) => {
-                kind = Some(k);
-                success.push(range);
-            }
-            _ => return None,
-        }
-    }
-    let function: syn::Path = match kind? {
-        Arm::Json => syn::parse_quote!(crate::respond::json::<_, #value, _>),
-        Arm::Empty => syn::parse_quote!(crate::respond::empty),
-        _ => syn::parse_quote!(crate::respond::stream),
-    };
-    let (low, high): (Vec<u16>, Vec<u16>) = success.into_iter().unzip();
-    Some(syn::parse_quote! {
-        #function(
-            #prepared,
-            &crate::respond::Statuses { success: &[#((#low, #high)),*], errors: &[#(#errors),*] }
-        )
-    })
-}
-
-/// Splits every operation's `send_generated` at the point where progenitor's code sends the
-/// request. The part before (checking the builder's values, building the URL, query, headers
-/// and body) stays, as a plain function returning the client, the request and the operation's
-/// name. The part after (three hooks, then a `match` with an arm per declared status, each
-/// awaiting its own decoding) becomes one call to a generic function of `crate::respond`,
-/// made where `send_generated()` was awaited (`send`, `stream`). rustc then type-checks and
-/// borrow-checks that `async` code once, not once per operation: most of the REST API's
-/// compile time went there. An operation whose tail has any other shape is left as
-/// progenitor wrote it. Returns how many operations were rewritten.
-pub fn shared_dispatch(file: &mut syn::File) -> usize {
-    struct Calls(syn::Expr);
-    impl VisitMut for Calls {
-        fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
-            if quote!(#expr).to_string().replace(' ', "") == "self.send_generated()" {
-                *expr = self.0.clone();
-            } else {
-                syn::visit_mut::visit_expr_mut(self, expr);
-            }
-        }
-    }
-    let Some(builders) = builder_items(file) else { return 0 };
-    let mut n = 0;
-    for item in builders.iter_mut() {
-        let Item::Impl(imp) = item else { continue };
-        let mut call = None;
-        for it in imp.items.iter_mut() {
-            let syn::ImplItem::Fn(f) = it else { continue };
-            if f.sig.ident != "send_generated" || f.sig.asyncness.is_none() || f.block.stmts.len() < 5 {
-                continue;
-            }
-            let syn::ReturnType::Type(_, ty) = &f.sig.output else { continue };
-            let syn::Type::Path(p) = &**ty else { continue };
-            let Some(syn::PathArguments::AngleBracketed(args)) = p.path.segments.last().map(|s| &s.arguments) else {
-                continue;
-            };
-            let Some(syn::GenericArgument::Type(error)) = args.args.iter().nth(1) else { continue };
-            // Result<ResponseValue<T>, _>: the value type T
-            let Some(syn::GenericArgument::Type(syn::Type::Path(response))) = args.args.first() else { continue };
-            let Some(syn::PathArguments::AngleBracketed(value)) = response.path.segments.last().map(|s| &s.arguments)
-            else {
-                continue;
-            };
-            let Some(syn::GenericArgument::Type(value)) = value.args.first() else { continue };
-            let start = f.block.stmts.len() - 5;
-            let prepared = syn::parse_quote!(self.send_generated());
-            let Some(dispatch) = dispatch_call(&f.block.stmts[start..], prepared, value) else { continue };
-            let error = error.clone();
-            f.sig.asyncness = None;
-            f.sig.output = syn::parse_quote! {
-                -> Result<(&'a super::Client, ::reqwest::Request, OperationInfo), #error>
-            };
-            f.block.stmts.truncate(start);
-            f.block.stmts.push(syn::Stmt::Expr(syn::parse_quote!(Ok((client, request, info))), None));
-            call = Some(dispatch);
-            n += 1;
-        }
-        if let Some(call) = call {
-            for it in imp.items.iter_mut() {
-                if let syn::ImplItem::Fn(f) = it {
-                    if f.sig.ident != "send_generated" {
-                        Calls(call.clone()).visit_block_mut(&mut f.block);
-                    }
-                }
-            }
-        }
-    }
-    n
-}
-
-/// Marks every operation's `send`, `send_generated` and `stream` `#[inline]`, so that rustc
+/// Marks every operation's `send`, `build_request` and `stream` `#[inline]`, so that rustc
 /// compiles an operation's request and response code (its future, its serde instantiations)
 /// in the crate that calls it, and only for the operations that crate calls, not all of them
 /// up front in pdrs. Returns how many functions were marked.
@@ -665,7 +553,7 @@ pub fn codegen_on_use(file: &mut syn::File) -> usize {
         for it in imp.items.iter_mut() {
             let syn::ImplItem::Fn(f) = it else { continue };
             let name = f.sig.ident.to_string();
-            if matches!(name.as_str(), "send" | "send_generated" | "stream")
+            if matches!(name.as_str(), "send" | "build_request" | "stream")
                 && !f.attrs.iter().any(|a| a.path().is_ident("inline"))
             {
                 f.attrs.push(syn::parse_quote!(#[inline]));
@@ -706,21 +594,6 @@ fn field_idents(item: &Item) -> std::collections::BTreeSet<String> {
     out
 }
 
-/// Identifiers inside every `Error<..>` of `output` (progenitor's error response bodies).
-fn error_bodies(output: &syn::ReturnType, out: &mut std::collections::BTreeSet<String>) {
-    struct Visit<'o>(&'o mut std::collections::BTreeSet<String>);
-    impl<'ast> syn::visit::Visit<'ast> for Visit<'_> {
-        fn visit_path_segment(&mut self, segment: &'ast syn::PathSegment) {
-            if segment.ident == "Error" {
-                let args = &segment.arguments;
-                idents(quote!(#args), self.0);
-            }
-            syn::visit::visit_path_segment(self, segment);
-        }
-    }
-    syn::visit::Visit::visit_return_type(&mut Visit(out), output);
-}
-
 /// Every type reachable from `roots` through fields and variants.
 fn reachable(
     graph: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
@@ -750,12 +623,13 @@ pub fn derive_serde_on_use(file: &mut syn::File) -> usize {
         for item in builders.iter() {
             match item {
                 Item::Struct(s) => idents(quote!(#s), &mut sent),
+                // What `send()` and `stream()` return; `build_request()` returns the request.
                 Item::Impl(imp) => imp.items.iter().for_each(|it| {
                     if let syn::ImplItem::Fn(f) = it {
-                        let output = &f.sig.output;
-                        idents(quote!(#output), &mut received);
-                        // Error bodies also go back out as JSON, in `crate::Error`.
-                        error_bodies(output, &mut sent);
+                        if f.sig.ident != "build_request" {
+                            let output = &f.sig.output;
+                            idents(quote!(#output), &mut received);
+                        }
                     }
                 }),
                 _ => {}

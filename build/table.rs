@@ -37,6 +37,8 @@ pub struct Row {
     json_body: bool,
     /// The status of the first documented 2xx response.
     success_status: u16,
+    /// The fields the document requires in the request body, as paths (see [`required_paths`]).
+    required_body: Vec<String>,
 }
 
 /// One parameter of an operation, for callers that build requests from the table (the CLI).
@@ -210,7 +212,12 @@ pub fn rows(doc: &Document, spec: &Value, raw: &Value) -> Vec<Row> {
             "none"
         };
         let items = match (paging, success) {
-            ("none", _) | (_, None) => None,
+            (_, None) => None,
+            // A list the document does not page: its one field, when that is a list.
+            ("none", Some(s)) if method == "get" => {
+                single_key(spec, s).filter(|key| props.get(key).is_some_and(|p| is_array(spec, p)))
+            }
+            ("none", _) => None,
             (_, Some(s)) => item_field(spec, &path, s),
         };
         let response_wrapper = match success {
@@ -219,6 +226,10 @@ pub fn rows(doc: &Document, spec: &Value, raw: &Value) -> Vec<Row> {
         };
         let request_wrapper = request_schema(spec, op).and_then(|s| single_key(spec, s));
         let request_fields = request_schema(spec, op).map(|s| shape(spec, s, 0));
+        let mut required_body = Vec::new();
+        if let Some(schema) = request_schema(spec, op) {
+            required_paths(spec, schema, "", 0, &mut required_body);
+        }
         let from = op
             .get("parameters")
             .and_then(Value::as_array)
@@ -258,6 +269,7 @@ pub fn rows(doc: &Document, spec: &Value, raw: &Value) -> Vec<Row> {
                 .and_then(|r| r.keys().find(|c| c.starts_with('2')))
                 .and_then(|c| c.parse().ok())
                 .unwrap_or(200),
+            required_body,
         });
     }
     out
@@ -344,6 +356,35 @@ fn shape(spec: &Value, schema: &Value, depth: usize) -> Value {
     Value::Object(out)
 }
 
+/// The fields a request schema requires, as paths from the body's top (`incident`,
+/// `incident.type`, `escalation_policy.escalation_rules[].targets[].id`: `[]` stands for every
+/// item of a list), to a depth of six. A nested field is required only where its parent is
+/// sent. Left out: fields with a `default` (the generated type always sends them) and read-only
+/// ones (the server's own).
+fn required_paths(spec: &Value, schema: &Value, prefix: &str, depth: usize, out: &mut Vec<String>) {
+    let schema = resolve(spec, schema);
+    if depth > 6 {
+        return;
+    }
+    if let Some(items) = schema.get("items") {
+        return required_paths(spec, items, &format!("{prefix}[]"), depth + 1, out);
+    }
+    let properties = schema_properties(spec, schema);
+    let required = schema.get(crate::normalize::schemas::REQUIRED_EXT).and_then(Value::as_array);
+    for field in required.into_iter().flatten().filter_map(Value::as_str) {
+        let property = properties.get(field).map(|p| resolve(spec, p));
+        let server_side =
+            property.is_some_and(|p| p.get("default").is_some() || p.get("readOnly") == Some(&Value::Bool(true)));
+        if !server_side {
+            out.push(if prefix.is_empty() { field.to_string() } else { format!("{prefix}.{field}") });
+        }
+    }
+    for (field, property) in &properties {
+        let path = if prefix.is_empty() { field.clone() } else { format!("{prefix}.{field}") };
+        required_paths(spec, property, &path, depth + 1, out);
+    }
+}
+
 /// The JSON type a schema declares (`any` when it does not say).
 fn json_type<'a>(spec: &'a Value, schema: &'a Value) -> &'a str {
     let schema = resolve(spec, schema);
@@ -386,7 +427,7 @@ pub fn write(out_dir: &Path, rows: &[Row], report: &[String]) -> Result<(), Stri
     for r in rows {
         let _ = writeln!(
             rust,
-            "    Operation {{ api: Api::{}, method: {:?}, path: {:?}, tag: {:?}, name: {:?}, paging: Paging::{}, items: {}, request_wrapper: {}, response_wrapper: {}, from: FromHeader::{}, raw_content_type: {}, scope: {}, summary: {:?}, description: {:?}, json_body: {}, success: {}, params: &[{}] }},",
+            "    Operation {{ api: Api::{}, method: {:?}, path: {:?}, tag: {:?}, name: {:?}, paging: Paging::{}, items: {}, request_wrapper: {}, response_wrapper: {}, from: FromHeader::{}, raw_content_type: {}, scope: {}, summary: {:?}, description: {:?}, json_body: {}, success: {}, params: &[{}], required_body: &{:?} }},",
             variant(r.module),
             r.method,
             r.path,
@@ -404,6 +445,7 @@ pub fn write(out_dir: &Path, rows: &[Row], report: &[String]) -> Result<(), Stri
             r.json_body,
             r.success_status,
             r.params.iter().map(param_source).collect::<Vec<_>>().join(", "),
+            r.required_body,
         );
         let _ = writeln!(
             tsv,

@@ -27,7 +27,7 @@ for dir in "${dirs[@]}"; do
     status=1
   fi
   out=$(ls -td "$CARGO_TARGET_DIR"/debug/build/pdrs-*/out 2>/dev/null | head -1)
-  typed=$(grep -c 'fn send_generated(' "$out/rest.rs" 2>/dev/null || echo 0)
+  typed=$(grep -c 'fn build_request(' "$out/rest.rs" 2>/dev/null || echo 0)
   total=$(awk -F'\t' '$1 == "rest"' "$out/operations.tsv" 2>/dev/null | wc -l)
   printf '%-40s %-7s %s / %s\n' "$dir" "$builds" "$typed" "$total"
   # What each normalization rule touched in this revision (kept beside the logs).

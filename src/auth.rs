@@ -47,17 +47,6 @@ impl From<String> for Secret {
     }
 }
 
-/// Stands in for a credential field in the `Debug` output of generated types.
-#[doc(hidden)]
-#[derive(Clone, Copy)]
-pub struct Redacted;
-
-impl fmt::Debug for Redacted {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
-
 /// How requests authenticate.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]

@@ -384,45 +384,6 @@ pub(crate) fn api_error(status: reqwest::StatusCode, request_id: Option<String>,
     ApiError { status, code, message, errors, request_id, body: body.into() }
 }
 
-/// Converts the error of a generated (typed) call into [`Error`]; `host` is the API host the
-/// call went to. Usually not needed: typed calls already return [`Error`].
-pub fn from_typed<E: serde::Serialize>(error: progenitor_client::Error<E>) -> Error {
-    from_typed_at(error, String::new())
-}
-
-pub(crate) fn from_typed_at<E: serde::Serialize>(error: progenitor_client::Error<E>, host: String) -> Error {
-    use progenitor_client::Error as P;
-    match error {
-        P::ErrorResponse(value) => {
-            let status = value.status();
-            let request_id = value.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(String::from);
-            let body = serde_json::to_vec(value.as_ref()).unwrap_or_default();
-            from_parts(status, host, request_id, body.into())
-        }
-        P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => Error::Network(e),
-        P::InvalidResponsePayload(body, source) => {
-            if body.iter().all(u8::is_ascii_whitespace) {
-                // progenitor does not pass the status here; an empty 2xx is the only way in.
-                return Error::EmptyBody { status: reqwest::StatusCode::OK };
-            }
-            Error::Decode { path: String::new(), body: body.into(), source }
-        }
-        P::UnexpectedResponse(response) => {
-            let status = response.status();
-            let host = response.url().host_str().map(String::from).unwrap_or(host);
-            from_parts(status, host, None, bytes::Bytes::new())
-        }
-        P::InvalidRequest(message) => Error::InvalidInput(message),
-        P::Custom(message) => Error::InvalidInput(message),
-    }
-}
-
-impl<E: serde::Serialize> From<progenitor_client::Error<E>> for Error {
-    fn from(error: progenitor_client::Error<E>) -> Self {
-        from_typed(error)
-    }
-}
-
 /// Flattens `errors` of any shape into strings, bounded in depth and count.
 fn flatten_errors(value: &serde_json::Value, depth: usize) -> Vec<String> {
     use serde_json::Value;

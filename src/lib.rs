@@ -40,7 +40,6 @@ mod integrations;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod oauth;
-mod open_enum;
 mod page;
 mod pager;
 mod paging;
@@ -48,17 +47,17 @@ pub mod pipeline;
 #[cfg(test)]
 mod proptests;
 mod raw;
-mod respond;
 mod retry;
 pub mod spec;
 mod target;
+mod typed;
 mod url;
 pub mod webhooks;
 
 pub use auth::{Credential, Secret};
 pub use builder::{BuildClient, ClientBuilder, RestClientBuilder};
 pub use client::{ApiClient, Region, RestClient};
-pub use error::{from_typed, sanitize, ApiError, Error, PagingProblem, ResponseBody, Result};
+pub use error::{sanitize, ApiError, Error, PagingProblem, ResponseBody, Result};
 #[cfg(feature = "events")]
 pub use events::EventsClient;
 pub use integrations::{McpClient, ScimClient};

@@ -164,59 +164,16 @@ fn take_items(body: &mut Value, field: &str) -> Result<Vec<Value>> {
     }
 }
 
-/// The typed stream behind every generated builder's `stream()`: the builder's request is built
-/// (not sent), then listed page by page with its query (or, for analytics, its body's filters
-/// and limit) on the paging engine, each record decoded into `T`.
-#[doc(hidden)]
-pub fn typed_stream<'a, T, R, E, F>(pipeline: crate::pipeline::Pipeline, call: F) -> BoxStream<'a, Result<T>>
-where
-    T: DeserializeOwned + Send + 'static,
-    R: Send + 'a,
-    E: Send + 'a,
-    F: std::future::Future<Output = std::result::Result<R, progenitor_client::Error<E>>> + Send + 'a,
-{
-    let records = async move {
-        let request = crate::pipeline::typed::capture(call).await?;
-        let client = ApiClient::from_pipeline(pipeline);
-        let mut url = request.url().clone();
-        let mut options = ListOptions::new();
-        for (k, v) in url.query_pairs() {
-            options = options.param(k, v);
-        }
-        // Headers set on the builder (`From`, `X-EARLY-ACCESS`...) go with every page; the
-        // pipeline sets the media and length headers itself.
-        for (name, value) in request.headers() {
-            let own = [reqwest::header::ACCEPT, reqwest::header::CONTENT_TYPE, reqwest::header::CONTENT_LENGTH];
-            if let (false, Ok(value)) = (own.contains(name), value.to_str()) {
-                options = options.header(name.as_str(), value);
-            }
-        }
-        url.set_query(None);
-        let path = url.path().to_string();
-        let plan = client.plan(url.as_str())?;
-        let body: Value = request
-            .body()
-            .and_then(reqwest::Body::as_bytes)
-            .and_then(|b| serde_json::from_slice(b).ok())
-            .unwrap_or(Value::Null);
-        if let Some(limit) = body.get("limit").and_then(Value::as_u64) {
-            options = options.page_size(limit);
-        }
-        let filters = body.get("filters").cloned().unwrap_or_else(|| Value::Object(Map::new()));
-        Ok::<_, Error>(client.plan_records(plan, options, filters, &path).map(|r| r.and_then(decode::<T>)))
-    };
-    stream::once(records).try_flatten().boxed()
-}
-
 /// How one listing pages, resolved from the operation table.
-struct Plan {
+pub(crate) struct Plan {
     target: Target,
     paging: Paging,
     items: String,
 }
 
 impl ApiClient {
-    fn plan(&self, path: &str) -> Result<Plan> {
+    /// How `path` (a template's instance, or a full URL on the base host) pages.
+    pub(crate) fn plan(&self, path: &str) -> Result<Plan> {
         let target = Target::from(path);
         let base = self.pipeline().base_url();
         let url = target.resolve(base)?;
@@ -251,7 +208,7 @@ impl ApiClient {
     }
 
     /// The records of a planned listing; `filters` is the body filter of analytics listings.
-    fn plan_records(
+    pub(crate) fn plan_records(
         &self,
         plan: Plan,
         options: ListOptions,

@@ -1,11 +1,9 @@
 //! The request pipeline shared by typed and raw calls.
 //!
-//! Every request pdrs sends, from a generated builder's `.send()` or from the raw
-//! [`RestClient::request`](crate::RestClient) escape hatch, goes through [`Pipeline::prepare`]
-//! (headers, auth) and one send step (retries, limits, redirects, the call deadline), whose
-//! every attempt reads the whole response, body included. The generated clients reach it
-//! through progenitor's `ClientHooks`, implemented by `impl_hooks!`; their `send()` returns
-//! [`crate::Error`] through [`typed_call`].
+//! Every request pdrs sends, from a generated builder's `.send()` (through [`crate::typed`]) or
+//! from the raw [`RestClient::request`](crate::RestClient) escape hatch, goes through
+//! [`Pipeline::prepare`] (headers, auth) and one send step (retries, limits, redirects, the call
+//! deadline), whose every attempt reads the whole response, body included.
 
 use crate::auth::Credential;
 use crate::retry::{Failure, Outcome, RetryPolicy};
@@ -16,9 +14,6 @@ use std::fmt;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 use tracing::Instrument;
-
-/// The `Accept` header of the REST API.
-pub const REST_ACCEPT: &str = "application/vnd.pagerduty+json;version=2";
 
 /// The default `User-Agent`: `pdrs/<version>`.
 pub const DEFAULT_USER_AGENT: &str = concat!("pdrs/", env!("CARGO_PKG_VERSION"));
@@ -193,21 +188,15 @@ impl Pipeline {
 
     /// Sends a prepared request: each attempt is the whole exchange (status, headers and the
     /// body, read up to the body limit), retried as the [`RetryPolicy`] says, within the call
-    /// deadline. Returns the final answer, whatever its status, and the attempts made. `path` is
-    /// the canonical path when known; else it is looked up in the operation table.
-    pub(crate) async fn send(
-        &self,
-        request: reqwest::Request,
-        path: Option<&'static str>,
-    ) -> (crate::Result<Answer>, u32) {
+    /// deadline. Returns the final answer, whatever its status. `path` is the canonical path
+    /// when known; else it is looked up in the operation table.
+    pub(crate) async fn send(&self, request: reqwest::Request, path: Option<&'static str>) -> crate::Result<Answer> {
         let policy = self.retry.clone();
-        let attempts = std::sync::atomic::AtomicU32::new(0);
-        let call = self.send_inner(request, path, &policy, &attempts);
-        let result = match tokio::time::timeout(policy.deadline, call).await {
+        let call = self.send_inner(request, path, &policy);
+        match tokio::time::timeout(policy.deadline, call).await {
             Ok(result) => result,
             Err(_) => Err(crate::Error::Timeout { after: policy.deadline }),
-        };
-        (result, attempts.load(std::sync::atomic::Ordering::Relaxed))
+        }
     }
 
     async fn send_inner(
@@ -215,7 +204,6 @@ impl Pipeline {
         mut request: reqwest::Request,
         path: Option<&'static str>,
         policy: &RetryPolicy,
-        attempts: &std::sync::atomic::AtomicU32,
     ) -> crate::Result<Answer> {
         let length = request.url().as_str().len();
         if length > crate::http::MAX_URL_LEN {
@@ -249,7 +237,6 @@ impl Pipeline {
         };
         let reusable = template.is_some();
         let attempt = |n: u32| {
-            attempts.store(n, std::sync::atomic::Ordering::Relaxed);
             let this = single.take().or_else(|| template.as_ref().and_then(reqwest::Request::try_clone));
             let span = span.clone();
             let key = key.as_str();
@@ -326,27 +313,6 @@ impl Pipeline {
         Ok(Answer { status: response.status(), headers: std::mem::take(response.headers_mut()), url: sent_to, body })
     }
 
-    /// The exec step of a typed call: the shared `send` step, its answer handed back
-    /// to progenitor as a buffered response. A failure is kept for
-    /// [`typed_call`] and progenitor is stopped by the `post` hook.
-    pub async fn execute_operation(
-        &self,
-        request: reqwest::Request,
-        operation: &str,
-    ) -> reqwest::Result<reqwest::Response> {
-        let path = spec::by_name(self.shared.api, operation).map(|op| op.path);
-        let mut slot = Some(request);
-        if typed::captured(&mut slot) {
-            return Ok(typed::failure_response(crate::Error::invalid("captured, not sent")));
-        }
-        let Some(request) = slot else { return Ok(typed::failure_response(crate::Error::invalid("no request"))) };
-        typed::note_host(self.shared.base_url.host_str().unwrap_or(""));
-        match self.send(request, path).await.0 {
-            Ok(answer) => Ok(answer.into_response()),
-            Err(error) => Ok(typed::failure_response(error)),
-        }
-    }
-
     /// The API this pipeline talks to.
     pub fn api(&self) -> Api {
         self.shared.api
@@ -365,6 +331,16 @@ pub(crate) struct Answer {
 impl Answer {
     pub fn request_id(&self) -> Option<String> {
         self.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(String::from)
+    }
+
+    /// The answer itself when its status is a success (any 2xx), else its error: the one rule
+    /// by which typed and raw calls read a status.
+    pub fn into_result(self) -> crate::Result<Self> {
+        if self.status.is_success() {
+            Ok(self)
+        } else {
+            Err(self.into_error())
+        }
     }
 
     /// The error of a non-2xx answer.
@@ -419,146 +395,6 @@ impl Attempt {
     }
 }
 
-/// How typed calls return [`crate::Error`]: the build script makes every generated `send()`
-/// run inside [`typed_call`], which keeps the pipeline's own failure (a refused redirect, a
-/// deadline, a body over the limit…) instead of progenitor's stand-in for it.
-pub mod typed {
-    use std::cell::RefCell;
-    use std::future::Future;
-
-    #[derive(Default)]
-    struct Call {
-        failure: Option<crate::Error>,
-        host: String,
-        /// Capture mode: the request is kept here instead of being sent.
-        capture: bool,
-        captured: Option<reqwest::Request>,
-    }
-
-    tokio::task_local! {
-        static CALL: RefCell<Call>;
-    }
-
-    /// Marks a stand-in response for a failure of the pipeline.
-    #[derive(Clone, Debug)]
-    struct Failed(String);
-
-    /// In capture mode, keeps the request and returns true: it is not to be sent.
-    pub(crate) fn captured(request: &mut Option<reqwest::Request>) -> bool {
-        CALL.try_with(|c| {
-            let mut c = c.borrow_mut();
-            if c.capture {
-                c.captured = request.take();
-                true
-            } else {
-                false
-            }
-        })
-        .unwrap_or(false)
-    }
-
-    /// Runs a generated call up to the point of sending and returns the request it built
-    /// (URL, query, headers, body), without sending it.
-    pub(crate) async fn capture<T, E, F>(call: F) -> crate::Result<reqwest::Request>
-    where
-        F: Future<Output = Result<T, progenitor_client::Error<E>>>,
-    {
-        let start = Call { capture: true, ..Call::default() };
-        CALL.scope(RefCell::new(start), async move {
-            let result = call.await;
-            CALL.with(|c| {
-                let mut c = c.borrow_mut();
-                match (c.captured.take(), result) {
-                    (Some(request), _) => Ok(request),
-                    (None, Err(progenitor_client::Error::InvalidRequest(m))) => Err(crate::Error::InvalidInput(m)),
-                    (None, _) => Err(crate::Error::invalid("the call built no request")),
-                }
-            })
-        })
-        .await
-    }
-
-    pub(crate) fn note_host(host: &str) {
-        let _ = CALL.try_with(|c| host.clone_into(&mut c.borrow_mut().host));
-    }
-
-    /// Keeps `error` for [`typed_call`] and returns the stand-in response the `post` hook stops.
-    pub(crate) fn failure_response(error: crate::Error) -> reqwest::Response {
-        let text = error.to_string();
-        let _ = CALL.try_with(|c| c.borrow_mut().failure = Some(error));
-        let mut response = ::http::Response::new(bytes::Bytes::new());
-        response.extensions_mut().insert(Failed(text));
-        response.into()
-    }
-
-    /// The `post` hook: stops progenitor at a stand-in response.
-    #[allow(clippy::result_large_err)] // the error type is progenitor's, fixed by its hook trait
-    pub fn check<E>(result: &reqwest::Result<reqwest::Response>) -> Result<(), progenitor_client::Error<E>> {
-        match result.as_ref().ok().and_then(|r| r.extensions().get::<Failed>()) {
-            Some(Failed(text)) => Err(progenitor_client::Error::Custom(text.clone())),
-            None => Ok(()),
-        }
-    }
-
-    /// Runs a generated call and returns its error as [`crate::Error`].
-    pub async fn typed_call<T, E, F>(call: F) -> crate::Result<T>
-    where
-        E: serde::Serialize,
-        F: Future<Output = Result<T, progenitor_client::Error<E>>>,
-    {
-        CALL.scope(RefCell::new(Call::default()), async move {
-            let result = call.await;
-            result.map_err(|e| {
-                CALL.with(|c| {
-                    let mut c = c.borrow_mut();
-                    match c.failure.take() {
-                        Some(failure) => failure,
-                        None => crate::error::from_typed_at(e, std::mem::take(&mut c.host)),
-                    }
-                })
-            })
-        })
-        .await
-    }
-}
-
-pub use typed::typed_call;
-
 fn header_value(text: &str) -> crate::Result<HeaderValue> {
     HeaderValue::from_str(text).map_err(|_| crate::Error::config(format!("{text:?} is not a valid header value")))
 }
-
-/// Implements progenitor's `ClientHooks` for a generated `Client` by delegating to its
-/// [`Pipeline`]; invoked at the end of every generated module.
-macro_rules! impl_hooks {
-    ($client:ty) => {
-        impl progenitor_client::ClientHooks<$crate::pipeline::Pipeline> for $client {
-            async fn pre<E>(
-                &self,
-                request: &mut reqwest::Request,
-                info: &progenitor_client::OperationInfo,
-            ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
-                self.inner
-                    .prepare(request, Some(info.operation_id))
-                    .map_err(|e| progenitor_client::Error::Custom(e.to_string()))
-            }
-
-            async fn exec(
-                &self,
-                request: reqwest::Request,
-                info: &progenitor_client::OperationInfo,
-            ) -> reqwest::Result<reqwest::Response> {
-                self.inner.execute_operation(request, info.operation_id).await
-            }
-
-            async fn post<E>(
-                &self,
-                result: &reqwest::Result<reqwest::Response>,
-                _info: &progenitor_client::OperationInfo,
-            ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
-                $crate::pipeline::typed::check(result)
-            }
-        }
-    };
-}
-pub(crate) use impl_hooks;

@@ -96,12 +96,7 @@ impl<'a> RawRequest<'a> {
         let mut request =
             builder.build().map_err(|e| Error::invalid(format!("cannot build the request: {}", e.without_url())))?;
         pipeline.prepare(&mut request, None)?;
-        let answer = pipeline.send(request, None).await.0?;
-        if answer.status.is_success() {
-            Ok(answer)
-        } else {
-            Err(answer.into_error())
-        }
+        pipeline.send(request, None).await?.into_result()
     }
 
     /// Sends the request and returns the body's bytes as they came; an empty body is

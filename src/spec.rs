@@ -59,7 +59,8 @@ pub struct Operation {
     pub name: &'static str,
     /// Pagination kind.
     pub paging: Paging,
-    /// For paged lists, the response field holding the page's items.
+    /// For lists, the response field holding the records: a page's items, or, for a list the
+    /// document does not page (`GET /incidents/{id}/notes`), its one field.
     pub items: Option<&'static str>,
     /// The single top-level key the request body is wrapped in (`{"user": {...}}`).
     pub request_wrapper: Option<&'static str>,
@@ -81,6 +82,11 @@ pub struct Operation {
     pub success: u16,
     /// Path, query and header parameters (not `From`, which the client sends).
     pub params: &'static [Param],
+    /// The fields the document requires in the JSON request body, as paths from its top
+    /// (`incident.type`; `[]` stands for every item of a list: `incidents[].id`). A nested
+    /// field is required only where its parent is sent. Fields PagerDuty fills with a constant
+    /// (a `type` of one kind) are not listed: the generated types always send them.
+    pub required_body: &'static [&'static str],
 }
 
 /// Where a parameter goes.

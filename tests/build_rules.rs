@@ -398,6 +398,26 @@ fn required_lists_and_closed_objects_are_relaxed() {
 }
 
 #[test]
+fn required_fields_of_one_kind_get_their_value_as_default() {
+    let mut doc = json!({"components": {"schemas": {"Update": {"type": "object",
+    "required": ["type", "target", "status", "name"],
+    "properties": {
+        "type": {"type": "string", "enum": ["incident", "incident_reference"]},
+        "target": {"type": "string", "enum": ["user_reference", "schedule_reference"]},
+        "status": {"type": "string", "enum": ["acknowledged"], "nullable": true},
+        "name": {"type": "string"},
+        "kind": {"type": "string", "enum": ["only"]}
+    }}}}});
+    assert_eq!(normalize::schemas::default_constant_kinds(&mut doc), 1);
+    let properties = &doc["components"]["schemas"]["Update"]["properties"];
+    assert_eq!(properties["type"]["default"], "incident", "one kind, the first value listed");
+    assert!(properties["target"].get("default").is_none(), "two kinds: the caller says which");
+    assert!(properties["status"].get("default").is_none(), "nullable: null is a value too");
+    assert!(properties["kind"].get("default").is_none(), "not required");
+    assert_eq!(normalize::schemas::default_constant_kinds(&mut doc), 0, "idempotent");
+}
+
+#[test]
 fn the_report_lists_the_sites_a_rule_changed() {
     let before = json!({"paths": {"/a/{id}": {"get": {"parameters": [{"name": "x"}, {"name": "y", "required": true}]}}},
         "components": {"schemas": {"U": {"required": ["a"], "properties": {"a": {}}}, "V": {"type": "string"}}}});
@@ -439,6 +459,7 @@ const TESTED: &[(&str, &str)] = &[
     ("lift_colliding_inline_names", "an_inline_schema_named_like_a_component_is_lifted"),
     ("widen_contradicted_types", "types_the_examples_contradict_are_widened"),
     ("open_unions", "unions_get_a_catch_all_and_any_of_becomes_one_of"),
+    ("default_constant_kinds", "required_fields_of_one_kind_get_their_value_as_default"),
     ("tolerate_missing_fields", "required_lists_and_closed_objects_are_relaxed"),
     ("tolerate_extra_fields", "required_lists_and_closed_objects_are_relaxed"),
 ];
@@ -565,11 +586,13 @@ mod serde_on_use {
             pub mod builder {
                 pub struct ListUsers<'a> { client: &'a super::Client, filter: Result<Option<types::Filter>, String> }
                 impl<'a> ListUsers<'a> {
-                    async fn send_generated(self) -> Result<ResponseValue<types::Listing>, Error<types::Problem>> { todo!() }
+                    pub fn send(self) -> impl Future<Output = Result<ResponseValue<types::Listing>, crate::Error>> + 'a { todo!() }
+                    fn build_request(self) -> Result<(&'a super::Client, Request, OperationInfo), Error<types::Problem>> { todo!() }
                 }
                 pub struct CreateThing<'a> { client: &'a super::Client, body: Result<types::CreateBody, String> }
                 impl<'a> CreateThing<'a> {
-                    async fn send_generated(self) -> Result<ResponseValue<()>, Error<types::Problem>> { todo!() }
+                    pub fn send(self) -> impl Future<Output = Result<ResponseValue<()>, crate::Error>> + 'a { todo!() }
+                    fn build_request(self) -> Result<(&'a super::Client, Request, OperationInfo), Error<types::Problem>> { todo!() }
                 }
             }
         };
@@ -585,22 +608,22 @@ mod serde_on_use {
             ("Role", de),    // an enum inside a response
             ("Note", both),  // inside a response (through `Role`) and inside a request body
             ("CreateBody", ser),
-            ("Kind", ser),     // inside a request body only
-            ("Filter", ser),   // a query value
-            ("Problem", both), // an error body: decoded, then kept as JSON in `pdrs::Error`
-            ("Unused", de),    // no operation uses it
+            ("Kind", ser),   // inside a request body only
+            ("Filter", ser), // a query value
+            ("Problem", de), // an error body: read as PagerDuty's error, never into this type
+            ("Unused", de),  // no operation uses it
         ];
         let got = derives(&file);
         for (name, expected) in want {
             let found = &got.iter().find(|(n, _)| n == name).expect(name).1;
             assert_eq!(found, expected, "{name}");
         }
-        assert_eq!(moved, 7);
+        assert_eq!(moved, 8);
         assert_eq!(postprocess::derive_serde_on_use(&mut file), 0, "idempotent");
     }
 }
 
-mod shared_dispatch {
+mod route_operations {
     use super::postprocess;
 
     /// The function `function` of the impl for `name`, as text without spaces.
@@ -618,138 +641,108 @@ mod shared_dispatch {
                 }
                 _ => None,
             })
-            .expect(name)
+            .unwrap_or_else(|| panic!("{name}::{function}"))
+    }
+
+    /// progenitor's `send()` of an operation: build the request, run the hooks, match the status.
+    fn operation(name: &str, id: &str, value: syn::Type, arms: proc_macro2::TokenStream) -> syn::ItemImpl {
+        let name = quote::format_ident!("{name}");
+        syn::parse_quote! {
+            impl<'a> #name<'a> {
+                ///Sends a `GET` request
+                pub async fn send(self) -> Result<ResponseValue<#value>, Error<types::Problem>> {
+                    let Self { client, id } = self;
+                    let id = id.map_err(Error::InvalidRequest)?;
+                    #[allow(unused_mut)]
+                    let mut request = client.client.get(url).build()?;
+                    let info = OperationInfo { operation_id: #id };
+                    client.pre(&mut request, &info).await?;
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() { #arms }
+                }
+            }
+        }
     }
 
     #[test]
-    fn progenitors_response_match_becomes_one_shared_call() {
+    fn every_operation_sends_through_one_function_of_the_typed_bridge() {
+        let json = operation(
+            "GetThing",
+            "get_thing",
+            syn::parse_quote!(types::Thing),
+            quote::quote! {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            },
+        );
+        let empty = operation(
+            "DeleteThing",
+            "delete_thing",
+            syn::parse_quote!(()),
+            quote::quote! { 204u16 => Ok(ResponseValue::empty(response)), _ => Err(Error::UnexpectedResponse(response)) },
+        );
+        let bytes = operation(
+            "Download",
+            "download",
+            syn::parse_quote!(ByteStream),
+            quote::quote! { 200u16..=299u16 => Ok(ResponseValue::stream(response)), _ => Err(Error::UnexpectedResponse(response)) },
+        );
+        // A `default` error arm: progenitor's shapes vary, pdrs routes whatever the arms are.
+        let unusual = operation(
+            "Unusual",
+            "unusual",
+            syn::parse_quote!(types::Thing),
+            quote::quote! {
+                200u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+            },
+        );
+        let mut file: syn::File = syn::parse_quote! { pub mod builder { #json #empty #bytes #unusual } };
+        assert_eq!(postprocess::route_operations(&mut file), Ok(4));
+
+        let build = function(&file, "GetThing", "build_request");
+        assert!(
+            build.starts_with(
+                "fnbuild_request(self)->Result<(&'asuper::Client,::reqwest::Request,OperationInfo),Error<types::Problem>>{letSelf{client,id}=self;letid=id.map_err(Error::InvalidRequest)?;"
+            ),
+            "the request is built as progenitor builds it, without `async`: {build}"
+        );
+        assert!(
+            build.ends_with("letinfo=OperationInfo{operation_id:\"get_thing\"};Ok((client,request,info))}"),
+            "{build}"
+        );
+        assert!(!build.contains("client.pre") && !build.contains("exec"), "no hook runs: {build}");
+        let send = function(&file, "GetThing", "send");
+        assert!(send.starts_with("#[doc=r\"Sendsa`GET`request\"]"), "the docs stay on send: {send}");
+        assert!(
+            send.contains("Output=::std::result::Result<ResponseValue<types::Thing>,crate::Error>"),
+            "send returns pdrs's error: {send}"
+        );
+        assert!(send.ends_with("{crate::typed::json::<_,types::Thing,_>(self.build_request())}"), "{send}");
+        assert!(function(&file, "DeleteThing", "send").ends_with("{crate::typed::empty(self.build_request())}"));
+        assert!(function(&file, "Download", "send").ends_with("{crate::typed::bytes(self.build_request())}"));
+        assert!(function(&file, "Unusual", "send")
+            .ends_with("{crate::typed::json::<_,types::Thing,_>(self.build_request())}"));
+        assert_eq!(postprocess::route_operations(&mut file), Ok(0), "idempotent");
+    }
+
+    #[test]
+    fn an_operation_that_cannot_be_routed_stops_the_build() {
         let mut file: syn::File = syn::parse_quote! {
             pub mod builder {
-                impl<'a> GetThing<'a> {
-                    pub fn send(self) -> impl Future<Output = Result<ResponseValue<types::Thing>, crate::Error>> + 'a {
-                        crate::pipeline::typed_call(self.send_generated())
-                    }
-                    pub fn stream(self) -> BoxStream<'a, crate::Result<types::Item>> {
-                        crate::paging::typed_stream(self.client.inner.clone(), self.send_generated())
-                    }
-                    async fn send_generated(self) -> Result<ResponseValue<types::Thing>, Error<types::Problem>> {
-                        let Self { client, id } = self;
-                        let id = id.map_err(Error::InvalidRequest)?;
-                        #[allow(unused_mut)]
-                        let mut request = client.client.get(url).build()?;
-                        let info = OperationInfo { operation_id: "get_thing" };
-                        client.pre(&mut request, &info).await?;
-                        let result = client.exec(request, &info).await;
-                        client.post(&result, &info).await?;
-                        let response = result?;
-                        match response.status().as_u16() {
-                            200u16 => ResponseValue::from_response(response).await,
-                            201u16 => ResponseValue::from_response(response).await,
-                            400u16 => { Err(Error::ErrorResponse(ResponseValue::from_response(response).await?,)) }
-                            429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                            _ => Err(Error::UnexpectedResponse(response)),
-                        }
-                    }
-                }
-                impl<'a> DeleteThing<'a> {
-                    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-                        crate::pipeline::typed_call(self.send_generated()).await
-                    }
-                    async fn send_generated(self) -> Result<ResponseValue<()>, Error<types::Problem>> {
-                        let Self { client } = self;
-                        let mut request = client.client.delete(url).build()?;
-                        let info = OperationInfo { operation_id: "delete_thing" };
-                        client.pre(&mut request, &info).await?;
-                        let result = client.exec(request, &info).await;
-                        client.post(&result, &info).await?;
-                        let response = result?;
-                        match response.status().as_u16() {
-                            204u16 => Ok(ResponseValue::empty(response)),
-                            404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                            _ => Err(Error::UnexpectedResponse(response)),
-                        }
-                    }
-                }
-                impl<'a> Download<'a> {
-                    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
-                        crate::pipeline::typed_call(self.send_generated()).await
-                    }
-                    async fn send_generated(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
-                        let Self { client } = self;
-                        let mut request = client.client.get(url).build()?;
-                        let info = OperationInfo { operation_id: "download" };
-                        client.pre(&mut request, &info).await?;
-                        let result = client.exec(request, &info).await;
-                        client.post(&result, &info).await?;
-                        let response = result?;
-                        match response.status().as_u16() {
-                            200u16..=299u16 => Ok(ResponseValue::stream(response)),
-                            _ => Err(Error::UnexpectedResponse(response)),
-                        }
-                    }
-                }
-                impl<'a> Unusual<'a> {
-                    pub async fn send(self) -> Result<ResponseValue<types::Thing>, crate::Error> {
-                        crate::pipeline::typed_call(self.send_generated()).await
-                    }
-                    async fn send_generated(self) -> Result<ResponseValue<types::Thing>, Error<types::Problem>> {
-                        let Self { client } = self;
-                        let mut request = client.client.get(url).build()?;
-                        let info = OperationInfo { operation_id: "unusual" };
-                        client.pre(&mut request, &info).await?;
-                        let result = client.exec(request, &info).await;
-                        client.post(&result, &info).await?;
-                        let response = result?;
-                        match response.status().as_u16() {
-                            200u16 => ResponseValue::from_response(response).await,
-                            _ => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                        }
+                impl<'a> Odd<'a> {
+                    pub async fn send(self) -> Result<ResponseValue<types::Thing>, Error<()>> {
+                        let info = OperationInfo { operation_id: "odd" };
+                        let response = client.client.execute(request).await?;
+                        ResponseValue::from_response(response).await
                     }
                 }
             }
         };
-        let unusual_before = function(&file, "Unusual", "send_generated");
-        assert_eq!(postprocess::shared_dispatch(&mut file), 3);
-
-        let prepared = function(&file, "GetThing", "send_generated");
-        assert!(
-            prepared.starts_with(
-                "fnsend_generated(self)->Result<(&'asuper::Client,::reqwest::Request,OperationInfo),Error<types::Problem>>{letSelf{client,id}=self;letid=id.map_err(Error::InvalidRequest)?;"
-            ),
-            "the request is built as before, without `async`: {prepared}"
-        );
-        assert!(
-            prepared.ends_with("letinfo=OperationInfo{operation_id:\"get_thing\"};Ok((client,request,info))}"),
-            "{prepared}"
-        );
-        let statuses = "&crate::respond::Statuses{success:&[(200u16,200u16),(201u16,201u16)],errors:&[400u16,429u16]}";
-        let send = function(&file, "GetThing", "send");
-        let call = format!("crate::respond::json::<_,types::Thing,_>(self.send_generated(),{statuses})");
-        assert!(send.contains(&format!("crate::pipeline::typed_call({call})")), "{send}");
-        let stream = function(&file, "GetThing", "stream");
-        assert!(stream.contains(&format!("typed_stream(self.client.inner.clone(),{call})")), "{stream}");
-
-        let delete = function(&file, "DeleteThing", "send");
-        assert!(
-            delete.contains(
-                "crate::respond::empty(self.send_generated(),&crate::respond::Statuses{success:&[(204u16,204u16)],errors:&[404u16]})"
-            ),
-            "{delete}"
-        );
-        let download = function(&file, "Download", "send");
-        assert!(
-            download.contains(
-                "crate::respond::stream(self.send_generated(),&crate::respond::Statuses{success:&[(200u16,299u16)],errors:&[]})"
-            ),
-            "{download}"
-        );
-        assert_eq!(
-            function(&file, "Unusual", "send_generated"),
-            unusual_before,
-            "a `default` error arm: the operation is left as written"
-        );
-        assert!(function(&file, "Unusual", "send").contains("typed_call(self.send_generated())"));
-        assert_eq!(postprocess::shared_dispatch(&mut file), 0, "idempotent");
+        assert_eq!(postprocess::route_operations(&mut file), Err(vec!["odd".to_string()]));
     }
 }
 

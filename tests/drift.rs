@@ -82,7 +82,7 @@ fn every_sample_revision_generates_every_rest_operation() {
             stdout.lines().filter(|l| l.contains("warning")).collect::<Vec<_>>().join("\n")
         );
         let rest = std::fs::read_to_string(out.join("rest.rs")).unwrap();
-        let typed = rest.matches("fn send_generated(").count();
+        let typed = rest.matches("fn build_request(").count();
         let expected = operations_in(&dir.join("rest.json"));
         assert_eq!(typed, expected, "{}: {typed} of {expected} REST operations typed", dir.display());
         let _ = std::fs::remove_dir_all(&out);

@@ -298,15 +298,22 @@ async fn typed_errors_name_the_host_and_status() {
 }
 
 #[tokio::test]
-async fn a_status_the_operation_does_not_declare_is_an_error_not_a_value() {
-    // `getUser` declares 200 and a set of 4xx; a 202 with a valid user body and a 409 are neither.
-    let server =
-        scripted(vec![json(202, json!({"user": {"id": "PABC"}})), Reply::Http(409, vec![], "{}".into())]).await;
+async fn statuses_the_operation_does_not_declare_are_read_as_pagerduty_sends_them() {
+    // `getUser` declares 200 and a set of 4xx: a 202 with a user is still the user, a 409 is
+    // still PagerDuty's error with its message; neither is retried.
+    let conflict = json!({"error": {"code": 2001, "message": "Conflict", "errors": ["already there"]}});
+    let server = scripted(vec![json(202, json!({"user": {"id": "PABC"}})), json(409, conflict)]).await;
     let pd = client(&server.url);
-    for expected in [202, 409] {
-        let err: Error = pd.api().get_user().id("PABC").send().await.unwrap_err();
-        assert_eq!(err.status().map(|s| s.as_u16()), Some(expected), "{err}");
-    }
+    let user = pd.api().get_user().id("PABC").send().await.unwrap();
+    assert_eq!(user.status().as_u16(), 202);
+    assert_eq!(user.into_inner().user.and_then(|u| u.id).as_deref(), Some("PABC"));
+    let err: Error = pd.api().get_user().id("PABC").send().await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(409), "{err}");
+    let api = err.api().expect("an API error");
+    assert_eq!(
+        (api.code, api.message.as_deref(), api.errors.clone()),
+        (Some(2001), Some("Conflict"), vec!["already there".to_string()])
+    );
     assert_eq!(server.requests().len(), 2, "neither answer is retried");
 }
 

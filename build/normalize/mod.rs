@@ -52,6 +52,7 @@ pub const RULES: &[Rule] = &[
     Rule { name: "lift_colliding_inline_names", apply: schemas::lift_colliding_inline_names },
     Rule { name: "widen_contradicted_types", apply: examples::widen_contradicted_types },
     Rule { name: "open_unions", apply: examples::open_unions },
+    Rule { name: "default_constant_kinds", apply: schemas::default_constant_kinds },
     Rule { name: "tolerate_missing_fields", apply: schemas::tolerate_missing_fields },
     Rule { name: "tolerate_extra_fields", apply: schemas::tolerate_extra_fields },
 ];

@@ -217,6 +217,42 @@ pub fn drop_string_constraints(doc: &mut Value) -> usize {
     n
 }
 
+/// Rule: a required property whose allowed values all name one kind of thing (`user`; or
+/// `incident` and `incident_reference`, an incident and a reference to one) gets the first value
+/// the document lists as its `default`. The generated field then always holds a value PagerDuty
+/// takes, and the type's `Default` holds it too, so a body built with `..Default::default()` is
+/// one PagerDuty accepts. Properties whose values name different kinds (a target that is a user
+/// or a schedule) get no default: leaving one out is refused before sending instead.
+pub fn default_constant_kinds(doc: &mut Value) -> usize {
+    fn kind(value: &str) -> &str {
+        value.strip_suffix("_reference").unwrap_or(value)
+    }
+    let mut n = 0;
+    for_each_schema(doc, |_, schema| {
+        let required: Vec<String> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).map(String::from).collect())
+            .unwrap_or_default();
+        let Some(Value::Object(properties)) = schema.get_mut("properties") else { return };
+        for name in required {
+            let Some(Value::Object(property)) = properties.get_mut(&name) else { continue };
+            if property.contains_key("default") || property.get("nullable") == Some(&Value::Bool(true)) {
+                continue;
+            }
+            let Some(values) = property.get("enum").and_then(Value::as_array) else { continue };
+            let values: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
+            let Some(first) = values.first().copied() else { continue };
+            let all_strings = property.get("enum").and_then(Value::as_array).is_some_and(|e| e.len() == values.len());
+            if all_strings && values.iter().all(|v| kind(v) == kind(first)) {
+                property.insert("default".into(), Value::String(first.to_string()));
+                n += 1;
+            }
+        }
+    });
+    n
+}
+
 /// Rule: `required` lists are dropped from every schema, so every field is optional. The
 /// documents' own examples omit "required" fields (31 in rest.json alone) and the live API does
 /// too; a response that fails to decode over one absent field is worse than an `Option`. The
