@@ -84,20 +84,21 @@ fn run() -> Result<(), String> {
         servers.push((doc, server));
         report.extend(doc_report);
         if let Some(generated) = generated {
-            generated_docs.push((doc, rows.iter().map(table::Row::key).collect::<Vec<_>>(), generated));
+            let keys: Vec<_> = rows.iter().map(|row| (row.key(), row.sample_body())).collect();
+            generated_docs.push((doc, keys, generated));
         }
         table_rows.extend(rows);
     }
-    // Join the generated operations to their rows (method, path) for the examples test.
+    // Join the generated operations to their rows (method, path, a sample body) for the tests
+    // that go over every operation.
     let mut entries = Vec::new();
     for (doc, keys, generated) in &generated_docs {
         for types in &generated.operations {
-            let (method, path) = keys
-                .iter()
-                .find(|(name, _, _)| *name == types.operation_id)
-                .map(|(_, m, p)| (m.clone(), p.clone()))
-                .ok_or_else(|| format!("{}: generated operation {} has no table row", doc.file, types.operation_id))?;
-            entries.push((doc.module, method, path, types));
+            let ((_, method, path), sample_body) =
+                keys.iter().find(|((name, _, _), _)| *name == types.operation_id).cloned().ok_or_else(|| {
+                    format!("{}: generated operation {} has no table row", doc.file, types.operation_id)
+                })?;
+            entries.push(codegen::Entry { module: doc.module, method, path, types, sample_body });
         }
     }
     let (modules, apis) = documents::index_source(&servers);
@@ -105,6 +106,7 @@ fn run() -> Result<(), String> {
     codegen::write_if_changed(&out_dir.join("apis.rs"), &apis)?;
     codegen::write_if_changed(&out_dir.join("examples.rs"), &codegen::examples_source(&entries))?;
     codegen::write_if_changed(&out_dir.join("body_checks.rs"), &codegen::body_checks_source(&entries))?;
+    codegen::write_if_changed(&out_dir.join("operation_calls.rs"), &codegen::calls_source(&entries))?;
     table::write(out_dir, &table_rows, &report)?;
     Ok(())
 }

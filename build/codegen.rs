@@ -58,6 +58,7 @@ pub fn generate(doc: &Document, spec: &Value, paging: &[(String, &str, Option<St
     })?;
     postprocess::codegen_on_use(&mut file);
     postprocess::derive_serde_on_use(&mut file);
+    postprocess::body_setters(&mut file);
     postprocess::redact_credentials(&mut file, &crate::credentials::credential_fields(spec));
     crate::same_types::alias_identical_types(&mut file);
     Ok(Generated { source: prettyplease::unparse(&file), type_names, operations })
@@ -103,14 +104,28 @@ fn decodable(ty: &str) -> bool {
     ty != "()" && !ty.contains("ByteStream") && !ty.contains("reqwest::Body")
 }
 
+/// One generated operation, joined to its row of the operation table.
+pub struct Entry<'a> {
+    /// The module generated from its document.
+    pub module: &'static str,
+    /// `GET`, `POST`...
+    pub method: String,
+    /// The path template.
+    pub path: String,
+    /// Its generated types and required values.
+    pub types: &'a postprocess::OperationTypes,
+    /// A request body holding the fields it requires, as JSON text.
+    pub sample_body: Option<String>,
+}
+
 /// Source of `examples.rs`: for each generated operation, functions that decode a JSON value
-/// into its request body, success and error types. `entries` are (module, METHOD, path, types).
-pub fn examples_source(entries: &[(&str, String, String, &postprocess::OperationTypes)]) -> String {
+/// into its request body, success and error types.
+pub fn examples_source(entries: &[Entry]) -> String {
     let mut out = String::from(
         "/// (module, METHOD, path, request decoder, success decoder, error decoder)\n\
          pub fn decoders() -> Vec<Entry> {\n    vec![\n",
     );
-    for (module, method, path, types) in entries {
+    for Entry { module, method, path, types, .. } in entries {
         let decoder = |ty: Option<&str>| match ty {
             Some(t) if decodable(t) => {
                 format!("Some(decode::<{}>)", t.replace("types::", &format!("pdrs::{module}::types::")))
@@ -129,9 +144,8 @@ pub fn examples_source(entries: &[(&str, String, String, &postprocess::Operation
 }
 
 /// Source of `body_checks.rs`: `check_body`, which decodes a JSON value into an operation's
-/// generated request body type, naming the field that does not fit. `entries` are (module,
-/// METHOD, path, types) of the generated operations.
-pub fn body_checks_source(entries: &[(&str, String, String, &postprocess::OperationTypes)]) -> String {
+/// generated request body type, naming the field that does not fit.
+pub fn body_checks_source(entries: &[Entry]) -> String {
     let mut out = String::from(
         "/// Decodes `body` into the generated request type of `op`: `None` when the operation has no\n\
          /// typed JSON body in this build, else `Err` naming the first field that does not fit\n\
@@ -145,7 +159,7 @@ pub fn body_checks_source(entries: &[(&str, String, String, &postprocess::Operat
          \x20   }\n\
          \x20   match (op.api, op.method, op.path) {\n",
     );
-    for (module, method, path, types) in entries {
+    for Entry { module, method, path, types, .. } in entries {
         let Some(body) = types.body.as_deref().filter(|t| decodable(t)) else { continue };
         out.push_str(&format!(
             "        (Api::{}, {method:?}, {path:?}) => Some(decode::<{}>(body)),\n",
@@ -154,5 +168,77 @@ pub fn body_checks_source(entries: &[(&str, String, String, &postprocess::Operat
         ));
     }
     out.push_str("        _ => None,\n    }\n}\n");
+    out
+}
+
+/// A value of the Rust type `ty` (as written in a generated builder) for a required parameter,
+/// as Rust source in a crate that depends on pdrs.
+fn sample_value(module: &str, ty: &str) -> String {
+    match ty {
+        "::std::string::String" => "::std::string::String::from(\"PX00001\")".to_string(),
+        "::chrono::DateTime<::chrono::offset::Utc>" => "::chrono::Utc::now()".to_string(),
+        "::chrono::naive::NaiveDate" | "::chrono::NaiveDate" => "::chrono::NaiveDate::MIN".to_string(),
+        "::uuid::Uuid" => "::uuid::Uuid::nil()".to_string(),
+        "bool" => "true".to_string(),
+        "reqwest::Body" => "\"x\"".to_string(),
+        "::serde_json::Map<::std::string::String,::serde_json::Value>" => "::serde_json::Map::new()".to_string(),
+        _ if ["i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f32", "f64"].contains(&ty) => format!("1{ty}"),
+        _ => match ty.strip_prefix("::std::vec::Vec<").and_then(|t| t.strip_suffix('>')) {
+            Some(item) => format!("vec![{}]", sample_value(module, item)),
+            // A generated type: an open enum takes any string.
+            None => format!("{}::from(\"x\")", ty.replace("types::", &format!("pdrs::{module}::types::"))),
+        },
+    }
+}
+
+/// Source of `operation_calls.rs`, for the tests that call every operation: per generated
+/// module, `call_<module>(client, name)`, which calls the operation `name` with a sample value
+/// for each required parameter and, where the document requires fields of the body, a body
+/// holding them; the future gives the answer's status, or the error.
+pub fn calls_source(entries: &[Entry]) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let mut modules: Vec<&str> = entries.iter().map(|e| e.module).collect();
+    modules.dedup();
+    for module in modules {
+        let _ = writeln!(
+            out,
+            "/// Calls the operation `name` of the `{module}` client with sample values; `None` when the module has no such operation.\n\
+             #[allow(unused_imports, clippy::all)]\n\
+             pub fn call_{module}<'a>(client: &'a pdrs::{module}::Client, name: &str) -> Option<::futures::future::BoxFuture<'a, pdrs::Result<u16>>> {{\n\
+             \x20   use pdrs::{module}::prelude::*;\n\
+             \x20   // One function per operation, so that no stack frame holds every operation's future.\n\
+             \x20   let call: fn(&'a pdrs::{module}::Client) -> ::futures::future::BoxFuture<'a, pdrs::Result<u16>> = match name {{"
+        );
+        for Entry { types, sample_body, .. } in entries.iter().filter(|e| e.module == module) {
+            let mut call = format!("client.{}()", types.operation_id);
+            for (setter, ty) in &types.required {
+                if setter == "body" {
+                    continue;
+                }
+                let _ = write!(call, ".{setter}({})", sample_value(module, ty));
+            }
+            let body_required = types.required.iter().any(|(setter, _)| setter == "body");
+            let has_fields = sample_body.as_deref().is_some_and(|b| b != "{}");
+            match types.body.as_deref() {
+                Some("reqwest::Body") => call.push_str(".body(\"x\")"),
+                Some(body) if decodable(body) && (has_fields || body_required) => {
+                    let body = body.replace("types::", &format!("pdrs::{module}::types::"));
+                    let json = sample_body.as_deref().unwrap_or("{}");
+                    let _ = write!(
+                        call,
+                        ".body(::serde_json::from_str::<{body}>({json:?}).expect(\"the sample body fits its type\"))"
+                    );
+                }
+                _ => {}
+            }
+            let _ = writeln!(
+                out,
+                "        {:?} => |client| Box::pin(async move {{ {call}.send().await.map(|answer| answer.status().as_u16()) }}),",
+                types.operation_id
+            );
+        }
+        out.push_str("        _ => return None,\n    };\n    Some(call(client))\n}\n\n");
+    }
     out
 }

@@ -89,17 +89,22 @@ fn unit_variants(e: &ItemEnum) -> Option<Vec<(syn::Ident, String)>> {
 fn is_replaced_trait(imp: &ItemImpl) -> bool {
     let Some((_, path, _)) = &imp.trait_ else { return false };
     let last = path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
-    matches!(last.as_str(), "Display" | "FromStr" | "TryFrom")
+    // `Default`: typify writes one for an enum whose property has a default; the property's
+    // own default function gives that value, and without the impl the enum stays identical to
+    // the other enums of its values.
+    matches!(last.as_str(), "Display" | "FromStr" | "TryFrom" | "Default")
 }
 
 /// Makes every string enum open: `#[non_exhaustive]`, an `Unknown(String)` variant that keeps
-/// values this version does not know, and serde/`Display`/`FromStr` impls that never fail.
+/// values this version does not know, and serde/`Display`/`FromStr` impls that never fail. The
+/// known variants are ordered by their wire values (which is also the order `Ord` gives).
 pub fn open_enums(file: &mut syn::File) -> usize {
     let Some(items) = types_items(file) else { return 0 };
     let mut opened = std::collections::BTreeMap::new();
     for item in items.iter_mut() {
         let Item::Enum(e) = item else { continue };
-        let Some(variants) = unit_variants(e) else { continue };
+        let Some(mut variants) = unit_variants(e) else { continue };
+        variants.sort_by(|a, b| a.1.cmp(&b.1));
         if e.variants.iter().any(|v| v.ident == "Unknown") {
             continue;
         }
@@ -109,6 +114,12 @@ pub fn open_enums(file: &mut syn::File) -> usize {
         for v in e.variants.iter_mut() {
             v.attrs.retain(|a| !a.path().is_ident("serde"));
         }
+        // Variants in the order of their wire values, not the document's: enums with the same
+        // values are then the same type (see `same_types`), however each place lists them.
+        let wire_of = |v: &syn::Variant| variants.iter().find(|(i, _)| *i == v.ident).map(|(_, w)| w.clone());
+        let mut sorted: Vec<syn::Variant> = e.variants.iter().cloned().collect();
+        sorted.sort_by_key(|v| wire_of(v));
+        e.variants = sorted.into_iter().collect();
         e.variants.push(syn::parse_quote!(
             /// A value this version of pdrs does not know, kept as sent.
             Unknown(::std::string::String)
@@ -162,7 +173,7 @@ pub fn open_enums(file: &mut syn::File) -> usize {
     opened.len()
 }
 
-/// What the examples test needs to know of one operation.
+/// What the tests over every operation need to know of one: its types and required values.
 pub struct OperationTypes {
     /// progenitor's operation id (snake case).
     pub operation_id: String,
@@ -172,6 +183,29 @@ pub struct OperationTypes {
     pub success: String,
     /// Rust type of the error response.
     pub error: String,
+    /// The builder's values that must be set, as (setter, Rust type): the path parameters and
+    /// the required query parameters, headers and body.
+    pub required: Vec<(String, String)>,
+}
+
+/// The fields a builder's `new()` starts as `Err(..)` ("was not initialized"): its required
+/// values.
+fn required_fields(imp: &ItemImpl) -> Vec<String> {
+    let new = imp.items.iter().find_map(|it| match it {
+        syn::ImplItem::Fn(f) if f.sig.ident == "new" => Some(f),
+        _ => None,
+    });
+    let Some(syn::Stmt::Expr(syn::Expr::Struct(init), None)) = new.and_then(|f| f.block.stmts.last()) else {
+        return Vec::new();
+    };
+    init.fields
+        .iter()
+        .filter(|field| matches!(&field.expr, syn::Expr::Call(call) if quote!(#call).to_string().starts_with("Err")))
+        .filter_map(|field| match &field.member {
+            syn::Member::Named(ident) => Some(ident.to_string()),
+            syn::Member::Unnamed(_) => None,
+        })
+        .collect()
 }
 
 /// Reads, from the operation builders, each operation's body, success and error types.
@@ -183,17 +217,16 @@ pub fn operation_types(file: &syn::File) -> Vec<OperationTypes> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    let mut bodies = std::collections::HashMap::new();
+    // Each builder's fields and their types: `Result<T, String>` gives `T`.
+    let mut fields: std::collections::HashMap<String, Vec<(String, String)>> = std::collections::HashMap::new();
     for item in builders {
         if let Item::Struct(s) = item {
             for field in &s.fields {
-                if field.ident.as_ref().is_some_and(|i| i == "body") {
-                    // `Result<types::X, String>`
-                    let ty = &field.ty;
-                    let text = quote!(#ty).to_string().replace(' ', "").replace(",>", ">");
-                    if let Some(inner) = text.strip_prefix("Result<").and_then(|t| t.strip_suffix(",String>")) {
-                        bodies.insert(s.ident.to_string(), inner.to_string());
-                    }
+                let Some(ident) = &field.ident else { continue };
+                let ty = &field.ty;
+                let text = quote!(#ty).to_string().replace(' ', "").replace(",>", ">");
+                if let Some(inner) = text.strip_prefix("Result<").and_then(|t| t.strip_suffix(",String>")) {
+                    fields.entry(s.ident.to_string()).or_default().push((ident.to_string(), inner.to_string()));
                 }
             }
         }
@@ -201,6 +234,10 @@ pub fn operation_types(file: &syn::File) -> Vec<OperationTypes> {
     for item in builders {
         let Item::Impl(imp) = item else { continue };
         let Some(name) = impl_self_name(imp) else { continue };
+        let own = fields.get(&name).map(Vec::as_slice).unwrap_or_default();
+        let body = own.iter().find(|(field, _)| field == "body").map(|(_, ty)| ty.clone());
+        let must = required_fields(imp);
+        let required: Vec<(String, String)> = own.iter().filter(|(field, _)| must.contains(field)).cloned().collect();
         for it in &imp.items {
             let syn::ImplItem::Fn(f) = it else { continue };
             if f.sig.ident != "send" {
@@ -216,9 +253,10 @@ pub fn operation_types(file: &syn::File) -> Vec<OperationTypes> {
             let Some(op_id) = operation_id(f) else { continue };
             out.push(OperationTypes {
                 operation_id: op_id,
-                body: bodies.get(&name).cloned(),
+                body: body.clone(),
                 success: success.to_string(),
                 error: error.to_string(),
+                required: required.clone(),
             });
         }
     }
@@ -610,12 +648,9 @@ fn reachable(
     seen
 }
 
-/// Derives each direction of serde only where an operation needs it: `Serialize` for the types
-/// a request carries (bodies, query values), `Deserialize` for the types a response carries,
-/// each with everything they contain; a type no operation uses keeps `Deserialize`. The other
-/// direction is still derived with the `serde_all` feature. Returns the number of derives
-/// moved behind that feature.
-pub fn derive_serde_on_use(file: &mut syn::File) -> usize {
+/// The generated types requests carry (bodies, query values, and everything inside them) and
+/// the types responses carry (what `send()` and `stream()` return, and everything inside).
+fn carried_types(file: &mut syn::File) -> (std::collections::BTreeSet<String>, std::collections::BTreeSet<String>) {
     use std::collections::{BTreeMap, BTreeSet};
     let mut sent = BTreeSet::new();
     let mut received = BTreeSet::new();
@@ -636,7 +671,7 @@ pub fn derive_serde_on_use(file: &mut syn::File) -> usize {
             }
         }
     }
-    let Some(items) = types_items(file) else { return 0 };
+    let Some(items) = types_items(file) else { return (sent, received) };
     let graph: BTreeMap<String, BTreeSet<String>> = items
         .iter()
         .filter_map(|item| match item {
@@ -645,8 +680,111 @@ pub fn derive_serde_on_use(file: &mut syn::File) -> usize {
             _ => None,
         })
         .collect();
-    let sent = reachable(&graph, sent);
-    let received = reachable(&graph, received);
+    (reachable(&graph, sent), reachable(&graph, received))
+}
+
+/// Names a setter is not given: they would shadow a method the type has from a trait.
+const NOT_SETTERS: &[&str] = &[
+    "new",
+    "default",
+    "builder",
+    "clone",
+    "clone_from",
+    "to_owned",
+    "to_string",
+    "into",
+    "try_into",
+    "from",
+    "try_from",
+    "eq",
+    "ne",
+    "cmp",
+    "partial_cmp",
+    "hash",
+    "fmt",
+    "borrow",
+    "borrow_mut",
+    "as_ref",
+    "as_mut",
+    "serialize",
+    "deserialize",
+    "type_id",
+];
+
+/// Gives every struct a request carries a setter per field: `X::default().status(..).title(..)`
+/// builds a body in one expression, without `Some(..)` on every line. A setter takes anything
+/// that converts into the field's value (`&str` for a `String`, a wire string for an open enum,
+/// an array or slice for a list) and sets it; an `Option` field becomes `Some`. Returns how
+/// many setters were added.
+pub fn body_setters(file: &mut syn::File) -> usize {
+    let (sent, _) = carried_types(file);
+    let Some(items) = types_items(file) else { return 0 };
+    let mut impls = Vec::new();
+    for item in items.iter() {
+        let Item::Struct(s) = item else { continue };
+        let syn::Fields::Named(fields) = &s.fields else { continue };
+        if !sent.contains(&s.ident.to_string()) || !s.generics.params.is_empty() {
+            continue;
+        }
+        let setters: Vec<syn::ImplItemFn> = fields
+            .named
+            .iter()
+            .filter_map(|field| {
+                let ident = field.ident.as_ref()?;
+                if NOT_SETTERS.contains(&syn::ext::IdentExt::unraw(ident).to_string().as_str()) {
+                    return None;
+                }
+                let ty = &field.ty;
+                let wire = wire_name(field);
+                let (value, set): (syn::Type, syn::Expr) = match option_inner(ty) {
+                    Some(inner) => (inner.clone(), syn::parse_quote!(::std::option::Option::Some(value.into()))),
+                    None => (ty.clone(), syn::parse_quote!(value.into())),
+                };
+                let doc = format!("Sets `{wire}`.");
+                Some(syn::parse_quote! {
+                    #[doc = #doc]
+                    #[must_use]
+                    pub fn #ident(mut self, value: impl ::std::convert::Into<#value>) -> Self {
+                        self.#ident = #set;
+                        self
+                    }
+                })
+            })
+            .collect();
+        if setters.is_empty() {
+            continue;
+        }
+        let name = &s.ident;
+        impls.push(Item::Impl(syn::parse_quote! {
+            impl #name { #(#setters)* }
+        }));
+    }
+    let n = impls.iter().map(|i| if let Item::Impl(imp) = i { imp.items.len() } else { 0 }).sum();
+    items.extend(impls);
+    n
+}
+
+/// The `T` of `Option<T>` (written `::std::option::Option<T>` or `Option<T>`).
+fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last().filter(|s| s.ident == "Option")?;
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(a) => match a.args.first()? {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Derives each direction of serde only where an operation needs it: `Serialize` for the types
+/// a request carries (bodies, query values), `Deserialize` for the types a response carries,
+/// each with everything they contain; a type no operation uses keeps `Deserialize`. The other
+/// direction is still derived with the `serde_all` feature. Returns the number of derives
+/// moved behind that feature.
+pub fn derive_serde_on_use(file: &mut syn::File) -> usize {
+    let (sent, received) = carried_types(file);
+    let Some(items) = types_items(file) else { return 0 };
     let mut moved = 0;
     for item in items.iter_mut() {
         let (name, attrs) = match item {

@@ -39,6 +39,9 @@ pub struct Row {
     success_status: u16,
     /// The fields the document requires in the request body, as paths (see [`required_paths`]).
     required_body: Vec<String>,
+    /// A request body holding the required fields (see [`sample`]), for the tests that call
+    /// every operation.
+    sample_body: Option<Value>,
 }
 
 /// One parameter of an operation, for callers that build requests from the table (the CLI).
@@ -121,6 +124,11 @@ impl Row {
     /// (method name, METHOD, path) of the row.
     pub fn key(&self) -> (String, String, String) {
         (self.name.clone(), self.method.clone(), self.path.clone())
+    }
+
+    /// A request body holding the fields the operation requires, as JSON text.
+    pub fn sample_body(&self) -> Option<String> {
+        self.sample_body.as_ref().map(Value::to_string)
     }
 }
 
@@ -270,6 +278,7 @@ pub fn rows(doc: &Document, spec: &Value, raw: &Value) -> Vec<Row> {
                 .and_then(|c| c.parse().ok())
                 .unwrap_or(200),
             required_body,
+            sample_body: request_schema(spec, op).map(|s| sample(spec, s, 0)),
         });
     }
     out
@@ -356,11 +365,59 @@ fn shape(spec: &Value, schema: &Value, depth: usize) -> Value {
     Value::Object(out)
 }
 
+/// A value that fits `schema` and holds the fields it requires, to a depth of eight: its
+/// `default` or first allowed value, else a value of its type and format (`x`, `1`, `true`,
+/// a date); for a union, a value of its first alternative.
+fn sample(spec: &Value, schema: &Value, depth: usize) -> Value {
+    let schema = resolve(spec, schema);
+    if let Some(value) = schema.get("default").or_else(|| schema.get("enum").and_then(|e| e.get(0))) {
+        return value.clone();
+    }
+    if depth > 8 {
+        return Value::Null;
+    }
+    if let Some(first) = ["oneOf", "anyOf"].iter().find_map(|k| schema.get(*k).and_then(|a| a.get(0))) {
+        return sample(spec, first, depth + 1);
+    }
+    let kind = match json_type(spec, schema) {
+        "any" if schema.get("items").is_some() => "array",
+        kind => kind,
+    };
+    match kind {
+        "string" => Value::String(
+            match schema.get("format").and_then(Value::as_str) {
+                Some("date-time") => "2026-01-01T00:00:00Z",
+                Some("date") => "2026-01-01",
+                Some("uuid") => "00000000-0000-0000-0000-000000000000",
+                _ => "x",
+            }
+            .to_string(),
+        ),
+        "integer" | "number" => Value::from(1),
+        "boolean" => Value::Bool(true),
+        "array" => Value::Array(schema.get("items").map(|i| vec![sample(spec, i, depth + 1)]).unwrap_or_default()),
+        "object" => {
+            let properties = schema_properties(spec, schema);
+            if properties.is_empty() {
+                // A free-form map: one entry, since an empty one is not sent at all.
+                return serde_json::json!({"x": "x"});
+            }
+            let required = schema.get(crate::normalize::schemas::REQUIRED_EXT).and_then(Value::as_array);
+            let fields = required.into_iter().flatten().filter_map(Value::as_str).map(|field| {
+                let value = properties.get(field).map_or(Value::String("x".into()), |p| sample(spec, p, depth + 1));
+                (field.to_string(), value)
+            });
+            Value::Object(fields.collect())
+        }
+        _ => Value::Object(serde_json::Map::new()),
+    }
+}
+
 /// The fields a request schema requires, as paths from the body's top (`incident`,
 /// `incident.type`, `escalation_policy.escalation_rules[].targets[].id`: `[]` stands for every
 /// item of a list), to a depth of six. A nested field is required only where its parent is
-/// sent. Left out: fields with a `default` (the generated type always sends them) and read-only
-/// ones (the server's own).
+/// sent. Left out: fields with a `default` (the generated type always sends them), read-only
+/// ones (the server's own) and ones the schema does not declare (no generated type has them).
 fn required_paths(spec: &Value, schema: &Value, prefix: &str, depth: usize, out: &mut Vec<String>) {
     let schema = resolve(spec, schema);
     if depth > 6 {
@@ -372,9 +429,9 @@ fn required_paths(spec: &Value, schema: &Value, prefix: &str, depth: usize, out:
     let properties = schema_properties(spec, schema);
     let required = schema.get(crate::normalize::schemas::REQUIRED_EXT).and_then(Value::as_array);
     for field in required.into_iter().flatten().filter_map(Value::as_str) {
-        let property = properties.get(field).map(|p| resolve(spec, p));
-        let server_side =
-            property.is_some_and(|p| p.get("default").is_some() || p.get("readOnly") == Some(&Value::Bool(true)));
+        // A required field the schema does not declare cannot be sent through a generated type.
+        let Some(property) = properties.get(field).map(|p| resolve(spec, p)) else { continue };
+        let server_side = property.get("default").is_some() || property.get("readOnly") == Some(&Value::Bool(true));
         if !server_side {
             out.push(if prefix.is_empty() { field.to_string() } else { format!("{prefix}.{field}") });
         }

@@ -32,6 +32,13 @@ step "build and lint (-D warnings) with every feature: library, binaries, exampl
 cargo test --all-features --examples --bench '*' --test '*' --no-run
 step "integration tests, every feature"
 cargo test --all-features --test '*' -- --nocapture
+step "examples, built and run against the embedded mock"
+cargo build --all-features --examples
+for example in examples/*.rs; do
+  name="$(basename "$example" .rs)"
+  echo "-- example $name"
+  env -u PAGERDUTY_API_KEY timeout 300 "target/debug/examples/$name"
+done
 step "doctests, every feature"
 cargo test --all-features --doc
 ONE_TAG_AND_EVERY_MODULE="users,blocking,cli"

@@ -95,7 +95,17 @@ impl ApiClient {
 
     /// A generated client (`T::new_with_client`) on this client's pipeline.
     #[cfg_attr(
-        not(any(pdrs_rest, pdrs_scim, pdrs_slack, pdrs_jira_cloud, pdrs_jira_server, pdrs_ms_teams, pdrs_events_v2)),
+        not(any(
+            pdrs_rest,
+            pdrs_scim,
+            pdrs_slack,
+            pdrs_jira_cloud,
+            pdrs_jira_server,
+            pdrs_ms_teams,
+            pdrs_events_v2,
+            pdrs_events_v1,
+            pdrs_mcp
+        )),
         allow(dead_code)
     )]
     pub(crate) fn typed<T>(&self, new: fn(&str, reqwest::Client, Pipeline) -> T) -> T {

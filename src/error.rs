@@ -90,12 +90,17 @@ pub enum Error {
         limit: u64,
     },
     /// Classic offset paging hit PagerDuty's 10,000 record limit with records left.
-    #[error("{path}: PagerDuty's classic pagination stops at 10,000 records and more exist ({yielded} yielded); narrow the query or use iter_history")]
+    #[error(
+        "{path}: PagerDuty's classic pagination stops at 10,000 records and more exist ({yielded} yielded); {hint}"
+    )]
     PaginationCap {
         /// The listed path.
         path: String,
         /// Records yielded before the cap.
         yielded: u64,
+        /// What reads the rest, from the listing's parameters: `iter_history` for a listing that
+        /// takes `since` and `until`, else the filters that narrow it.
+        hint: String,
     },
     /// The server's pages did not add up; the listing stopped rather than lose or repeat records.
     #[error("{path}: paging stopped after {yielded} records: {problem}")]

@@ -220,6 +220,8 @@ pub struct EventsClient {
     raw: ApiClient,
     #[cfg(pdrs_events_v2)]
     api: crate::events_v2::Client,
+    #[cfg(pdrs_events_v1)]
+    api_v1: crate::events_v1::Client,
 }
 
 impl fmt::Debug for EventsClient {
@@ -246,6 +248,8 @@ impl BuildClient for EventsClient {
             routing_key,
             #[cfg(pdrs_events_v2)]
             api: raw.typed(crate::events_v2::Client::new_with_client),
+            #[cfg(pdrs_events_v1)]
+            api_v1: raw.typed(crate::events_v1::Client::new_with_client),
             raw,
         })
     }
@@ -268,6 +272,12 @@ impl EventsClient {
     #[cfg(pdrs_events_v2)]
     pub fn api(&self) -> &crate::events_v2::Client {
         &self.api
+    }
+
+    /// The typed client of the legacy Events API v1 (`events-v1.json`), on the same pipeline.
+    #[cfg(pdrs_events_v1)]
+    pub fn api_v1(&self) -> &crate::events_v1::Client {
+        &self.api_v1
     }
 
     /// Starts a trigger event; finish with [`Trigger::send`], which returns the dedup key.

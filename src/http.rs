@@ -45,7 +45,11 @@ pub(crate) fn display_url(url: &reqwest::Url) -> String {
 /// [`Error::RedirectRefused`](crate::Error::RedirectRefused), so neither the credential nor the
 /// body nor any header leaves the API host.
 pub fn client(timeout: Duration) -> crate::Result<reqwest::Client> {
-    // Installing the process-wide provider fails harmlessly when one is already installed.
+    // Installing the process-wide provider fails harmlessly when one is already installed. ring
+    // rather than rustls's default aws-lc-rs, which needs a C and assembler build several times
+    // longer than all of pdrs; rustls 0.23.48 deprecates ring's provider for its lack of
+    // post-quantum key exchange, which an application that wants it installs itself first.
+    #[allow(deprecated, reason = "ring's provider, chosen for the build it needs (see above)")]
     let _ = rustls::crypto::ring::default_provider().install_default();
     let policy = reqwest::redirect::Policy::custom(|attempt| {
         let Some(first) = attempt.previous().first() else { return attempt.follow() };

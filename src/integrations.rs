@@ -52,9 +52,17 @@ impl ScimClient {
 pub struct McpClient {
     raw: ApiClient,
     next_id: Arc<AtomicU64>,
+    #[cfg(pdrs_mcp)]
+    api: crate::mcp::Client,
 }
 
 impl McpClient {
+    /// The typed MCP client generated from `mcp.json`, on the same pipeline.
+    #[cfg(pdrs_mcp)]
+    pub fn api(&self) -> &crate::mcp::Client {
+        &self.api
+    }
+
     /// Calls `method` with `params`; returns the `result`, or the JSON-RPC `error` as
     /// [`Error::Api`].
     pub async fn call(&self, method: &str, params: Value) -> Result<Value> {
@@ -101,6 +109,11 @@ impl BuildClient for McpClient {
     const API: Api = Api::Mcp;
 
     fn from_core(raw: ApiClient, _: Option<Secret>) -> Result<Self> {
-        Ok(McpClient { raw, next_id: Arc::new(AtomicU64::new(1)) })
+        Ok(McpClient {
+            #[cfg(pdrs_mcp)]
+            api: raw.typed(crate::mcp::Client::new_with_client),
+            raw,
+            next_id: Arc::new(AtomicU64::new(1)),
+        })
     }
 }

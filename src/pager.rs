@@ -48,11 +48,25 @@ pub(crate) struct Tracker {
     seen: HashSet<u64>,
     hasher: std::collections::hash_map::RandomState,
     yielded: u64,
+    /// What reads past the 10,000 record cap (see [`Error::PaginationCap`]).
+    cap_hint: String,
 }
 
 impl Tracker {
     pub fn new(path: &str) -> Self {
-        Self { path: path.to_string(), seen: HashSet::new(), hasher: Default::default(), yielded: 0 }
+        Self {
+            path: path.to_string(),
+            seen: HashSet::new(),
+            hasher: Default::default(),
+            yielded: 0,
+            cap_hint: String::new(),
+        }
+    }
+
+    /// The advice the cap error gives.
+    pub fn with_cap_hint(mut self, hint: String) -> Self {
+        self.cap_hint = hint;
+        self
     }
 
     /// Keeps the records not yet yielded; returns them and how many were dropped as repeats.
@@ -75,7 +89,40 @@ impl Tracker {
     }
 
     pub fn cap(&self) -> Error {
-        Error::PaginationCap { path: self.path.clone(), yielded: self.yielded }
+        Error::PaginationCap { path: self.path.clone(), yielded: self.yielded, hint: self.cap_hint.clone() }
+    }
+}
+
+/// A list the document does not page: one request, its records (each once), the end.
+pub(crate) struct OnePage {
+    client: ApiClient,
+    target: Target,
+    items: String,
+    options: ListOptions,
+    done: bool,
+    tracker: Tracker,
+}
+
+impl OnePage {
+    pub fn new(client: ApiClient, target: Target, items: String, options: ListOptions, path: &str) -> Self {
+        Self { client, target, items, options, done: false, tracker: Tracker::new(path) }
+    }
+}
+
+impl Pager for OnePage {
+    fn next_batch(&mut self) -> BoxFuture<'_, Result<Option<Vec<Record>>>> {
+        Box::pin(async move {
+            if std::mem::replace(&mut self.done, true) {
+                return Ok(None);
+            }
+            let mut request = self.client.request(reqwest::Method::GET, self.target.clone()).headers_of(&self.options);
+            for (k, v) in self.options.without(&[]) {
+                request = request.query(k, v);
+            }
+            let body = request.body().await?;
+            let page = Page::parse(&body, &self.items)?;
+            Ok(Some(self.tracker.admit(owned(page.records())).0))
+        })
     }
 }
 
@@ -143,7 +190,15 @@ pub(crate) struct OffsetPager {
 }
 
 impl OffsetPager {
-    pub fn new(client: ApiClient, target: Target, items: String, options: ListOptions, path: &str) -> Self {
+    /// A pager over `target`; `cap_hint` is what its cap error advises.
+    pub fn new(
+        client: ApiClient,
+        target: Target,
+        items: String,
+        options: ListOptions,
+        path: &str,
+        cap_hint: String,
+    ) -> Self {
         let start = options.get("offset").and_then(|o| o.parse().ok()).unwrap_or(0);
         let limit = options.page_size_or_limit().unwrap_or(100).max(1);
         let concurrency = options.concurrency_or_one();
@@ -161,7 +216,7 @@ impl OffsetPager {
             last_total: None,
             rewound: false,
             planned: None,
-            tracker: Tracker::new(path),
+            tracker: Tracker::new(path).with_cap_hint(cap_hint),
         }
     }
 

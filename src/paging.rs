@@ -4,7 +4,7 @@
 
 use crate::page::{decode, Record};
 use crate::pager;
-use crate::spec::{self, Paging};
+use crate::spec::{self, Operation, Paging, ParamIn};
 use crate::target::{canonical_path_in, Target};
 use crate::{ApiClient, Error, Result};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
@@ -151,24 +151,45 @@ pub(crate) fn list_key(key: &str) -> String {
     }
 }
 
-fn take_items(body: &mut Value, field: &str) -> Result<Vec<Value>> {
-    match body.get_mut(field).map(Value::take) {
-        Some(Value::Array(items)) => Ok(items),
-        Some(Value::Null) | None => match body.as_object() {
-            Some(map) if !map.contains_key(field) => {
-                Err(Error::MissingWrapper { expected: field.to_string(), got: map.keys().cloned().collect() })
-            }
-            _ => Ok(Vec::new()),
-        },
-        Some(_) => Err(Error::MissingWrapper { expected: format!("{field} (an array)"), got: vec![field.to_string()] }),
-    }
-}
-
 /// How one listing pages, resolved from the operation table.
 pub(crate) struct Plan {
     target: Target,
-    paging: Paging,
+    op: &'static Operation,
     items: String,
+}
+
+/// Query parameters that shape a listing's pages or records but do not narrow which records
+/// it holds.
+const NOT_FILTERS: &[&str] =
+    &["limit", "offset", "total", "cursor", "after", "include[]", "include", "sort_by", "time_zone", "date_range"];
+
+/// Whether `op` takes the query parameter `name`.
+fn takes(op: &Operation, name: &str) -> bool {
+    op.params.iter().any(|p| p.location == ParamIn::Query && p.name == name)
+}
+
+/// What reads a listing past the 10,000 record cap, from its parameters: `iter_history` when
+/// it takes `since` and `until`, else the filters that narrow it.
+fn cap_hint(op: &Operation) -> String {
+    if takes(op, "since") && takes(op, "until") {
+        return "iter_history reads them all, splitting the time range by since and until".to_string();
+    }
+    filters_hint(op)
+}
+
+/// The filters that narrow a listing, as advice.
+fn filters_hint(op: &Operation) -> String {
+    let filters: Vec<&str> = op
+        .params
+        .iter()
+        .filter(|p| p.location == ParamIn::Query && !NOT_FILTERS.contains(&p.name))
+        .map(|p| p.name)
+        .collect();
+    if filters.is_empty() {
+        "the listing takes no filter to narrow it".to_string()
+    } else {
+        format!("narrow the listing with its filters ({})", filters.join(", "))
+    }
 }
 
 impl ApiClient {
@@ -180,11 +201,13 @@ impl ApiClient {
         let api = self.pipeline().api();
         let op = canonical_path_in(api, base, &url)
             .and_then(|p| spec::find_in(api, "GET", p).or_else(|| spec::find_in(api, "POST", p)));
-        let Some(op) = op.filter(|op| op.paging != Paging::None) else {
+        // A list: paged, or (a GET) one answer holding its records in one field.
+        let listing = |op: &&Operation| op.paging != Paging::None || (op.method == "GET" && op.items.is_some());
+        let Some(op) = op.filter(listing) else {
             return Err(Error::NotPaged(crate::error::sanitize(path, 200)));
         };
         let items = op.items.map(String::from).unwrap_or_else(|| path.rsplit('/').next().unwrap_or(path).to_string());
-        Ok(Plan { target, paging: op.paging, items })
+        Ok(Plan { target, op, items })
     }
 
     /// Every record of a list, in order, as a stream of `T` (`serde_json::Value` or a generated
@@ -215,14 +238,18 @@ impl ApiClient {
         filters: Value,
         path: &str,
     ) -> BoxStream<'static, Result<Record>> {
-        match plan.paging {
+        match plan.op.paging {
             Paging::Cursor => self.token_records(plan, options, "cursor", "next_cursor", path),
             Paging::After => self.token_records(plan, options, "after", "after", path),
             Paging::AnalyticsBody => {
                 let kind = pager::TokenKind::Analytics { filters };
                 pager::records(pager::TokenPager::new(self.clone(), plan.target, plan.items, options, kind, path))
             }
-            _ => pager::records(pager::OffsetPager::new(self.clone(), plan.target, plan.items, options, path)),
+            Paging::None => pager::records(pager::OnePage::new(self.clone(), plan.target, plan.items, options, path)),
+            _ => {
+                let hint = cap_hint(plan.op);
+                pager::records(pager::OffsetPager::new(self.clone(), plan.target, plan.items, options, path, hint))
+            }
         }
     }
 
@@ -327,11 +354,10 @@ impl ApiClient {
         self.rput(target, &Value::Object(merged)).await
     }
 
-    /// Every note of an incident (`/incidents/{id}/notes`, which is not paged).
+    /// Every note of an incident (`/incidents/{id}/notes`, which is not paged): as
+    /// [`list_all`](Self::list_all) on that path.
     pub async fn list_incident_notes(&self, incident_id: &str) -> Result<Vec<Value>> {
-        let body: Value = self.jget(format!("/incidents/{incident_id}/notes")).await?;
-        let mut body = body;
-        take_items(&mut body, "notes")
+        self.list_all(&format!("/incidents/{incident_id}/notes"), ListOptions::new()).await
     }
 
     /// Analytics raw data (`POST /analytics/raw/...`), paged by `starting_after` in the body
@@ -369,12 +395,24 @@ impl ApiClient {
             path: String,
             options: ListOptions,
             cursor_paged: bool,
+            hint: String,
             windows: Vec<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>,
             current: Option<BoxStream<'static, Result<Record>>>,
             seen: std::collections::HashSet<String>,
         }
-        let cursor_paged = match self.plan(path) {
-            Ok(plan) => plan.paging == Paging::Cursor,
+        let plan = self.plan(path).and_then(|plan| {
+            if takes(plan.op, "since") && takes(plan.op, "until") {
+                Ok(plan)
+            } else {
+                let path = crate::error::sanitize(path, 200);
+                Err(Error::invalid(format!(
+                    "{path} takes no since and until to split by time; {}",
+                    filters_hint(plan.op)
+                )))
+            }
+        });
+        let (cursor_paged, hint) = match plan {
+            Ok(plan) => (plan.op.paging == Paging::Cursor, format!("within one second; {}", filters_hint(plan.op))),
             Err(e) => return stream::once(async { Err(e) }).boxed(),
         };
         let state = State {
@@ -382,6 +420,7 @@ impl ApiClient {
             path: path.to_string(),
             options,
             cursor_paged,
+            hint,
             windows: vec![(since, until)],
             current: None,
             seen: Default::default(),
@@ -412,7 +451,8 @@ impl ApiClient {
                 }
                 let span = to - from;
                 if span <= chrono::Duration::seconds(1) {
-                    return Err(Error::PaginationCap { path: s.path.clone(), yielded: s.seen.len() as u64 });
+                    let (path, yielded, hint) = (s.path.clone(), s.seen.len() as u64, s.hint.clone());
+                    return Err(Error::PaginationCap { path, yielded, hint });
                 }
                 let mid = from + chrono::Duration::seconds(span.num_seconds() / 2);
                 // Last pushed is read first: the earlier half.

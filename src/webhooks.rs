@@ -165,6 +165,21 @@ macro_rules! event_types {
                 match s { $($wire => EventType::$variant,)* other => EventType::Unknown(other.to_string()) }
             }
         }
+
+        /// Any wire name: one this version does not know is `Unknown`.
+        impl std::str::FromStr for EventType {
+            type Err = std::convert::Infallible;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Ok(Self::parse(s))
+            }
+        }
+
+        /// The wire name (`incident.triggered`).
+        impl std::fmt::Display for EventType {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
     };
 }
 

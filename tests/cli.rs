@@ -41,7 +41,7 @@ async fn get_all_prints_every_user_once_as_json_lines() {
 
 #[tokio::test]
 async fn get_one_unwraps_and_missing_is_a_not_found_exit() {
-    let mock = MockServer::start().await;
+    let mock = MockServer::start().await.unwrap();
     let out = pdrs(&mock, &["get", "/users/PU00003"]).await;
     assert!(out.status.success());
     let user: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -91,7 +91,7 @@ async fn post_then_events_trigger_and_resolve() {
 
 #[tokio::test]
 async fn a_bad_token_exits_with_the_auth_code() {
-    let mock = MockServer::start().await;
+    let mock = MockServer::start().await.unwrap();
     let url = mock.url().to_string();
     let out = tokio::task::spawn_blocking(move || {
         std::process::Command::new(env!("CARGO_BIN_EXE_pdrs"))

@@ -172,7 +172,7 @@ fn records_go_out_as_sent_and_records_spanning_lines_as_one_line_each() {
 
 #[tokio::test]
 async fn a_get_by_id_prints_the_entity() {
-    let mock = MockServer::start().await;
+    let mock = MockServer::start().await.unwrap();
     let out = pdrs(mock.url(), &["users", "get", "PU00003", "-o", "json"]).await;
     let user: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(user["email"], "user3@example.com");
@@ -237,7 +237,7 @@ async fn table_json_and_csv_of_one_listing() {
 
 #[tokio::test]
 async fn fields_pick_nested_paths() {
-    let mock = MockServer::start().await;
+    let mock = MockServer::start().await.unwrap();
     let args = ["incidents", "list", "--date-range", "all", "--limit", "2", "--fields", "id,service.id,status"];
     let csv = stdout(&pdrs(mock.url(), &[&args[..], &["-o", "csv"]].concat()).await);
     let lines: Vec<&str> = csv.lines().collect();
@@ -250,7 +250,7 @@ async fn fields_pick_nested_paths() {
 
 #[tokio::test]
 async fn a_profile_chosen_by_flag_overrides_the_environment() {
-    let mock = MockServer::start().await;
+    let mock = MockServer::start().await.unwrap();
     let dir = std::env::temp_dir().join(format!("pdrs-profile-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let config = dir.join("config.toml");

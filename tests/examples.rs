@@ -108,3 +108,33 @@ fn every_valid_example_decodes() {
     );
     assert!(tally.ok > 600, "too few examples checked: {}", tally.ok);
 }
+
+/// The README's examples are the examples' own code: each documented function (`/// ...`
+/// then `fn`) of the README's Rust blocks appears, line for line, in one of `examples/*.rs`
+/// (which the test command runs against the mock), so that neither drifts from the other.
+#[test]
+fn the_readmes_example_functions_are_the_examples_code() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let examples: Vec<String> = std::fs::read_dir(root.join("examples"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "rs"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .collect();
+    let mut checked = 0;
+    for block in readme.split("```rust\n").skip(1).filter_map(|rest| rest.split("```").next()) {
+        // The function itself: from its doc comment to its closing brace.
+        let Some(start) = block.find("/// ") else { continue };
+        let function = block[start..].trim_end();
+        if !function.contains("fn ") || !function.ends_with('}') {
+            continue;
+        }
+        assert!(
+            examples.iter().any(|example| example.contains(function)),
+            "this README function is in no example:\n{function}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 1, "no README example function found");
+}

@@ -26,7 +26,7 @@ async fn iter_all_over_20000_users_yields_10000_then_the_cap_error() {
 
 #[tokio::test]
 async fn the_mock_refuses_offsets_past_the_cap() {
-    let mock = MockServer::start().await;
+    let mock = MockServer::start().await.unwrap();
     let err = client(&mock)
         .request(pdrs::Method::GET, "/users")
         .query("offset", 10_000)
@@ -58,7 +58,7 @@ async fn iter_history_gets_every_incident_past_the_cap() {
 
 #[tokio::test]
 async fn crud_validation_and_unknown_paths() {
-    let mock = MockServer::start().await;
+    let mock = MockServer::start().await.unwrap();
     let pd = client(&mock);
     let created: Value = pd.rpost("/teams", &json!({"name": "Ops", "description": "on call"})).await.unwrap();
     let id = created["id"].as_str().unwrap().to_string();
@@ -135,7 +135,7 @@ async fn with_rate_limits_and_server_errors_every_record_arrives_once() {
 
 #[tokio::test]
 async fn operations_without_state_answer_from_the_spec_examples() {
-    let mock = MockServer::start().await;
+    let mock = MockServer::start().await.unwrap();
     let pd = client(&mock);
     // GET /abilities is not a stateful collection: the spec's example comes back.
     let abilities: Value = pd.jget("/abilities").await.unwrap();

@@ -186,7 +186,7 @@ async fn every_get_of_the_rest_document_answers_from_seeded_data_with_a_document
     let text = std::fs::read_to_string(openapi_dir().join("rest.json")).expect("openapi/rest.json");
     let doc: Value = serde_json::from_str(&text).unwrap();
     let components = json_schema(doc.get("components").unwrap_or(&Value::Null));
-    let mock = MockServer::start().await;
+    let mock = MockServer::start().await.unwrap();
     let state = mock.dump();
     let mut answers = Vec::new();
     for (template, item) in doc["paths"].as_object().unwrap() {

@@ -94,6 +94,88 @@ async fn the_offset_cap_is_an_error_not_a_silent_stop() {
     }
 }
 
+/// The cap error's advice follows the listing: `iter_history` where the listing takes `since`
+/// and `until`, else the listing's own filters.
+#[tokio::test]
+async fn the_cap_error_advises_what_reads_the_rest_of_that_listing() {
+    let server = MockServer::start_async().await;
+    for path in ["/incidents", "/users"] {
+        let key = path.trim_start_matches('/');
+        server
+            .mock_async(|when, then| {
+                when.method(GET).path(path).query_param("offset", "9901");
+                then.status(200).json_body(json!({ key: users(9901, 99), "more": true }));
+            })
+            .await;
+    }
+    let pd = client(&server);
+    let last_error = |path: &'static str| {
+        let pd = pd.clone();
+        async move {
+            let results: Vec<Result<Value, Error>> =
+                pd.iter_all(path, ListOptions::new().param("offset", 9901)).collect().await;
+            match results.last() {
+                Some(Err(Error::PaginationCap { hint, .. })) => hint.clone(),
+                other => panic!("{path}: expected the cap error, got {other:?}"),
+            }
+        }
+    };
+    let incidents = last_error("/incidents").await;
+    assert!(incidents.contains("iter_history"), "{incidents}");
+    let users = last_error("/users").await;
+    assert!(!users.contains("iter_history"), "/users takes no since/until: {users}");
+    assert!(users.contains("query") && users.contains("team_ids[]"), "names /users's filters: {users}");
+    assert!(!users.contains("limit") && !users.contains("offset"), "paging is not a filter: {users}");
+}
+
+/// `iter_history` over a listing that cannot be split by time is refused before any request,
+/// with the listing's filters as the advice.
+#[tokio::test]
+async fn iter_history_on_a_listing_without_since_and_until_is_refused_before_sending() {
+    let server = MockServer::start_async().await;
+    let anything = server.mock_async(|when, then| {
+        when.any_request();
+        then.status(200).json_body(json!({"users": [], "more": false}));
+    });
+    let anything = anything.await;
+    let pd = client(&server);
+    let now = chrono::Utc::now();
+    let results: Vec<Result<Value, Error>> =
+        pd.iter_history("/users", now - chrono::Duration::days(1), now, ListOptions::new()).collect().await;
+    assert_eq!(anything.calls_async().await, 0, "nothing was sent");
+    match results.as_slice() {
+        [Err(e @ Error::InvalidInput(message))] => {
+            assert!(e.is_refused_before_sending());
+            assert!(message.contains("since") && message.contains("query"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A listing the document does not page (`/incidents/{id}/notes`) is one answer holding its
+/// records: `list_all` returns them, as pdpyras does, after one request.
+#[tokio::test]
+async fn list_all_on_a_listing_the_document_does_not_page_returns_its_records() {
+    let server = MockServer::start_async().await;
+    let notes = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/incidents/PI1/notes");
+            then.status(200).json_body(json!({"notes": [{"id": "N1", "content": "a"}, {"id": "N2", "content": "b"}]}));
+        })
+        .await;
+    let pd = client(&server);
+    let all: Vec<Value> = pd.list_all("/incidents/PI1/notes", ListOptions::new()).await.unwrap();
+    let contents: Vec<&str> = all.iter().filter_map(|n| n["content"].as_str()).collect();
+    assert_eq!(contents, ["a", "b"]);
+    notes.assert_calls_async(1).await;
+    let typed: Vec<pdrs::rest::types::IncidentNote> =
+        pd.list_all("/incidents/PI1/notes", ListOptions::new()).await.unwrap();
+    assert_eq!(typed[1].content.as_deref(), Some("b"));
+    // A single resource is still not a list.
+    let single: Result<Vec<Value>, Error> = pd.list_all("/users/PABC", ListOptions::new()).await;
+    assert!(matches!(single, Err(Error::NotPaged(_))), "{single:?}");
+}
+
 #[tokio::test]
 async fn cursor_endpoints_page_by_cursor_even_through_iter_all() {
     let server = MockServer::start_async().await;

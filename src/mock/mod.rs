@@ -8,8 +8,8 @@
 //! bodies) are opt-in.
 //!
 //! ```no_run
-//! # async fn demo() -> pdrs::Result<()> {
-//! let mock = pdrs::mock::MockServer::start().await;
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let mock = pdrs::mock::MockServer::start().await?;
 //! let pd = pdrs::RestClient::builder("any-token").base_url(mock.url()).build()?;
 //! let users: Vec<serde_json::Value> = pd.list_all("/users", pdrs::ListOptions::new()).await?;
 //! # Ok(()) }
@@ -111,9 +111,10 @@ pub struct MockServer {
 }
 
 impl MockServer {
-    /// Starts a server with default seed data on `127.0.0.1` and a free port.
-    pub async fn start() -> Self {
-        Self::start_with(MockConfig::default()).await.expect("binding 127.0.0.1:0")
+    /// Starts a server with default seed data on `127.0.0.1` and a free port; fails only when
+    /// no port can be bound.
+    pub async fn start() -> std::io::Result<Self> {
+        Self::start_with(MockConfig::default()).await
     }
 
     /// Starts a server with `config` on `127.0.0.1` and a free port.

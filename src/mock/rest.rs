@@ -203,7 +203,7 @@ fn decide(
                 Err(errors) => return invalid(errors).into(),
             };
             let incident = super::incidents::open(store, &shared.base_url, &entity);
-            Answer::Json(StatusCode::CREATED, wrap(op.response_wrapper, incident))
+            Answer::Json(documented_status(op), wrap(op.response_wrapper, incident))
         }
         ("PUT", _, false) if op.path == "/incidents" || op.path == "/incidents/{id}/merge" => {
             let list = match validated_list(op, body) {
@@ -253,7 +253,7 @@ fn decide(
                 let incident = path.split('/').nth(2).unwrap_or_default();
                 super::incidents::log_note(store, &shared.base_url, incident);
             }
-            Answer::Json(StatusCode::CREATED, wrap(op.response_wrapper, record))
+            Answer::Json(documented_status(op), wrap(op.response_wrapper, record))
         }
         ("PUT" | "PATCH", _, true) if op.request_wrapper.is_some() => {
             let entity = match validated(op, body) {
@@ -280,7 +280,7 @@ fn decide(
         }
         ("DELETE", _, true) => {
             if store.remove(&parent, &last) {
-                Answer::Empty(StatusCode::NO_CONTENT)
+                Answer::Empty(documented_status(op))
             } else {
                 not_found().into()
             }
@@ -292,10 +292,15 @@ fn decide(
     }
 }
 
+/// The success status the document gives `op` (200 when it gives none).
+fn documented_status(op: &Operation) -> StatusCode {
+    StatusCode::from_u16(op.success).unwrap_or(StatusCode::OK)
+}
+
 /// Nothing stateful to do: the operation's documented success, with the spec's own example
 /// (its links on this server) as the body, else an empty entity; no body for a 204.
 fn documented_answer(shared: &Shared, op: &Operation) -> Answer {
-    let status = StatusCode::from_u16(op.success).unwrap_or(StatusCode::OK);
+    let status = documented_status(op);
     if status == StatusCode::NO_CONTENT {
         return Answer::Empty(status);
     }
