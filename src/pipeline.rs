@@ -1,6 +1,6 @@
 //! The request pipeline shared by typed and raw calls.
 //!
-//! Every request pdrs sends, from a generated builder's `.send()` (through [`crate::typed`]) or
+//! Every request pdrs sends, from a generated builder's `.send()` (through `crate::typed`) or
 //! from the raw [`RestClient::request`](crate::RestClient) escape hatch, goes through
 //! [`Pipeline::prepare`] (headers, auth) and one send step (retries, limits, redirects, the call
 //! deadline), whose every attempt reads the whole response, body included.
