@@ -11,7 +11,7 @@ async fn main() {
     let mock = MockServer::start_with(MockConfig::default().seed(Seed::empty().users(10_000))).await.unwrap();
     let url = mock.url().to_string();
     // pdrs's own HTTP client (rustls with the ring provider), without its pipeline.
-    let http = pdrs::RestClient::builder("bench").base_url(&url).build().unwrap().pipeline().http().clone();
+    let http = pdrs::RestClient::builder("bench").base_url(&url).build().unwrap().http().clone();
     let deadline = Instant::now() + Duration::from_secs(5);
     let started = Instant::now();
     let mut tasks = Vec::new();

@@ -7,7 +7,7 @@
 # Run: ./scripts/bench-cli.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --features cli --bin pdrs
+cargo build --release -p pdrs-cli --bin pdrs
 server=$(cargo bench --bench paging --no-run 2>&1 | sed -n 's/.*Executable .*(\(.*\)).*/\1/p' | tail -1)
 [ -x "$server" ] || { echo "cannot find the paging bench binary"; exit 1; }
 pdrs=./target/release/pdrs

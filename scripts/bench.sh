@@ -2,7 +2,7 @@
 # Benchmarks: paging throughput and memory, the CLI over 10,000 users, and the mock's throughput.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --features cli --bins
+cargo build --release -p pdrs-cli --bins
 echo "== cargo bench --bench paging"
 cargo bench --bench paging
 echo "== cargo bench --bench mock --features mock"

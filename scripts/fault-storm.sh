@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 runs=${1:-50}
 users=${USERS:-10000}
 if [ -z "${PDRS:-}" ] || [ -z "${PDRS_MOCK:-}" ]; then
-  cargo build --release --features cli --bins -q
+  cargo build --release -p pdrs-cli --bins -q
   PDRS=target/release/pdrs
   PDRS_MOCK=target/release/pdrs-mock
 fi

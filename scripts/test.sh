@@ -9,12 +9,13 @@ if [ ! -e openapi/rest.json ] && [ -z "${PDRS_OPENAPI_DIR:-}" ]; then
 fi
 
 # Lints are checked while the code is compiled, not in a separate `cargo clippy` pass: this is what
-# `cargo clippy` does (clippy-driver as the wrapper of this package's rustc calls, the lint levels in
-# CLIPPY_ARGS), applied to the builds the tests need anyway. Every target `cargo clippy --all-targets
-# --all-features -- -D warnings` would lint is linted: the library, binaries, examples, benches and
-# integration tests with every feature, and the unit tests in src/ (paging, retries, errors: no
-# generated API in them) with one tag, the blocking facade and the CLI's features, which turn on
-# every optional dependency, so the dependencies built for the other tests serve them too.
+# `cargo clippy` does (clippy-driver as the wrapper of the workspace's rustc calls, the lint levels
+# in CLIPPY_ARGS), applied to the builds the tests need anyway. Every target `cargo clippy
+# --workspace --all-targets --all-features -- -D warnings` would lint is linted: the library, the
+# CLI's binaries, examples, benches and integration tests with every feature, and the unit tests
+# in src/ (paging, retries, errors: no generated API in them) with one tag and every module (the
+# blocking facade, the mock, body validation), which turns on every optional dependency, so the
+# dependencies built for the other tests serve them too.
 CLIPPY_DRIVER="$(command -v clippy-driver || true)"
 if [ -z "$CLIPPY_DRIVER" ]; then
   echo "error: clippy-driver not found: install clippy (rustup component add clippy)" >&2
@@ -28,14 +29,15 @@ step() { echo "== [$((SECONDS - START)) s] $*"; }
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
-step "build and lint (-D warnings) with every feature: library, binaries, examples, benches, integration tests"
-cargo test --all-features --examples --bench '*' --test '*' --no-run
-# The examples (`harness = false`) run their own `main`, against the embedded mock.
+step "build and lint (-D warnings) with every feature: library, CLI, examples, benches, integration tests"
+cargo test --workspace --all-features --examples --bench '*' --test '*' --no-run
+# Four test binaries (client, mock, build with the module-cycle check, the CLI's), and the
+# examples (`harness = false`), which run their own `main` against the embedded mock.
 step "integration tests and the examples, every feature"
-env -u PAGERDUTY_API_KEY cargo test --all-features --test '*' --examples -- --nocapture
+env -u PAGERDUTY_API_KEY cargo test --workspace --all-features --test '*' --examples -- --nocapture
 step "doctests, every feature"
 cargo test --all-features --doc
-ONE_TAG_AND_EVERY_MODULE="users,blocking,cli"
+ONE_TAG_AND_EVERY_MODULE="users,blocking,mock,validate"
 step "unit tests, built and linted (-D warnings) with one tag"
 cargo test --no-default-features --features "$ONE_TAG_AND_EVERY_MODULE" --lib
 step "one tag alone, linted (-D warnings): cargo check --no-default-features --features users"

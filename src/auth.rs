@@ -84,3 +84,11 @@ impl Credential {
         }
     }
 }
+
+/// Where a client gets the `Authorization` value of each request when it is not fixed (OAuth
+/// tokens refreshed before they expire: [`TokenSource`](crate::oauth::TokenSource)). The
+/// pipeline asks before every request; nothing is sent when it fails.
+pub(crate) trait Authorizer: Send + Sync + fmt::Debug {
+    /// The value to send now.
+    fn authorization(&self) -> futures::future::BoxFuture<'_, crate::Result<HeaderValue>>;
+}

@@ -217,7 +217,7 @@ impl EventsClient {
     }
 
     /// Builds from an async builder (all its settings apply).
-    pub fn from_async(builder: crate::events::EventsClientBuilder) -> Result<Self> {
+    pub fn from_async(builder: crate::clients::events::EventsClientBuilder) -> Result<Self> {
         let runtime = runtime()?;
         let inner = {
             let _guard = runtime.enter();
@@ -237,7 +237,7 @@ impl EventsClient {
         &self,
         summary: &str,
         source: &str,
-        build: impl FnOnce(crate::events::Trigger<'_>) -> crate::events::Trigger<'_>,
+        build: impl FnOnce(crate::clients::events::Trigger<'_>) -> crate::clients::events::Trigger<'_>,
     ) -> Result<String> {
         self.runtime.block_on(build(self.inner.trigger(summary, source)).send())
     }

@@ -6,18 +6,16 @@
 //! `EventsClient::builder(routing_key)` a `ClientBuilder<EventsClient>`, and
 //! [`for_client`](ClientBuilder::for_client) turns one into another.
 
+use crate::api_client::ApiClient;
 use crate::auth::{Credential, Secret};
-use crate::client::{ApiClient, Region};
 use crate::pipeline::{Pipeline, PipelineConfig, DEFAULT_USER_AGENT};
+use crate::region::Region;
 use crate::spec::Api;
-use crate::{Error, RestClient, Result};
+use crate::{Error, Result};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// The builder of [`RestClient`], kept under its first name.
-pub type RestClientBuilder = ClientBuilder<RestClient>;
 
 /// A client that a [`ClientBuilder`] can build: one per PagerDuty API.
 pub trait BuildClient: Sized + sealed::Sealed {
@@ -31,18 +29,14 @@ pub trait BuildClient: Sized + sealed::Sealed {
     fn from_core(core: ApiClient, routing_key: Option<Secret>) -> Result<Self>;
 }
 
-mod sealed {
+/// Only pdrs's clients are built by a [`ClientBuilder`]: each implements this next to itself.
+pub(crate) mod sealed {
     pub trait Sealed {}
-    impl Sealed for crate::RestClient {}
-    impl Sealed for crate::ScimClient {}
-    impl Sealed for crate::McpClient {}
-    #[cfg(feature = "events")]
-    impl Sealed for crate::EventsClient {}
 }
 
 /// Builds the client `C` of one PagerDuty API. Every setter applies to every API.
 #[must_use]
-pub struct ClientBuilder<C = RestClient> {
+pub struct ClientBuilder<C> {
     credential: Credential,
     routing_key: Option<Secret>,
     base_url: Option<String>,
@@ -69,51 +63,6 @@ impl<C> std::fmt::Debug for ClientBuilder<C> {
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .finish_non_exhaustive()
-    }
-}
-
-impl ClientBuilder<RestClient> {
-    /// A builder of a [`RestClient`] starting from any credential (an API token, an OAuth access
-    /// token, a verbatim `Authorization` value, or none).
-    pub fn new(credential: Credential) -> Self {
-        Self::starting(credential)
-    }
-
-    /// A SCIM client with these settings (`/scim/v2`, `application/scim+json`).
-    pub fn build_scim(self) -> Result<crate::ScimClient> {
-        self.for_client().build()
-    }
-
-    /// An MCP client with these settings.
-    pub fn build_mcp(self) -> Result<crate::McpClient> {
-        self.for_client().build()
-    }
-
-    /// The typed Slack integration client with these settings.
-    #[cfg(pdrs_slack)]
-    pub fn build_slack(self) -> Result<crate::slack::Client> {
-        Ok(self.core(Api::Slack)?.typed(crate::slack::Client::new_with_client))
-    }
-
-    /// The typed Jira Cloud integration client with these settings.
-    #[cfg(pdrs_jira_cloud)]
-    pub fn build_jira_cloud(self) -> Result<crate::jira_cloud::Client> {
-        Ok(self.core(Api::JiraCloud)?.typed(crate::jira_cloud::Client::new_with_client))
-    }
-
-    /// The typed Jira Server integration client. It authenticates with a user's OAuth token
-    /// ([`oauth_token`](Self::oauth_token)) and sends `signature`, the Jira instance's token from
-    /// `GET /plugins/servlet/pagerduty/sign`, as `x-pagerduty-jira-signature` on every call.
-    #[cfg(pdrs_jira_server)]
-    pub fn build_jira_server(self, signature: &str) -> Result<crate::jira_server::Client> {
-        let core = self.default_header("x-pagerduty-jira-signature", signature).core(Api::JiraServer)?;
-        Ok(core.typed(crate::jira_server::Client::new_with_client))
-    }
-
-    /// The typed Microsoft Teams integration client with these settings.
-    #[cfg(pdrs_ms_teams)]
-    pub fn build_ms_teams(self) -> Result<crate::ms_teams::Client> {
-        Ok(self.core(Api::MsTeams)?.typed(crate::ms_teams::Client::new_with_client))
     }
 }
 
@@ -271,7 +220,7 @@ impl<C> ClientBuilder<C> {
     /// Uses this `reqwest::Client` (its timeout and TLS settings then apply). pdrs builds reqwest
     /// with rustls and no default crypto provider: install one (e.g.
     /// `rustls::crypto::ring::default_provider().install_default()`) before building your own
-    /// client, or reuse the one of an existing pdrs client (`pipeline().http()`). pdrs refuses
+    /// client, or reuse the one of an existing pdrs client ([`ApiClient::http`]). pdrs refuses
     /// answers that come from another scheme, host or port, but a client that follows redirects
     /// itself has sent the request there already: build yours with
     /// `.redirect(reqwest::redirect::Policy::none())`.
@@ -296,7 +245,7 @@ impl<C> ClientBuilder<C> {
             }
             None => self.region.locate(server?),
         };
-        crate::url::parse_base_url(&base)
+        crate::http::parse_base_url(&base)
     }
 
     /// The generic client for `api` with these settings.
@@ -330,7 +279,7 @@ impl<C> ClientBuilder<C> {
             retry: self.retry,
             max_body: self.max_body,
             limiter: self.rate_limit.and_then(|(rate, burst)| crate::pipeline::limiter(rate, burst)),
-            token_source: self.token_source,
+            authorizer: self.token_source.map(|source| source as Arc<dyn crate::auth::Authorizer>),
         })?;
         Ok(ApiClient::from_pipeline(pipeline))
     }

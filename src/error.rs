@@ -310,10 +310,12 @@ impl Error {
         }
     }
 
-    /// Whether retrying later may succeed (429, 5xx, network failures, a missed deadline).
+    /// Whether retrying later may succeed: the statuses the retry loop retries (429; 500, 502,
+    /// 503 and 504, which it retries for idempotent methods), network failures, a missed
+    /// deadline.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Api(e) => e.status.as_u16() == 429 || e.status.is_server_error(),
+            Error::Api(e) => transience(e.status.as_u16()) != Transience::Permanent,
             Error::Network(_) | Error::RetriesExhausted { .. } | Error::RateLimited { .. } | Error::Timeout { .. } => {
                 true
             }
@@ -354,6 +356,27 @@ impl Error {
     /// another host).
     pub fn is_refused_before_sending(&self) -> bool {
         matches!(self, Error::Config(_) | Error::InvalidInput(_) | Error::UrlRefused(_) | Error::NotPaged(_))
+    }
+}
+
+/// What a status says of trying the same request again, for the retry loop and
+/// [`Error::is_retryable`] alike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Transience {
+    /// 429: the server asks to come back later; retried for every method.
+    Transient,
+    /// 500, 502, 503, 504: the server failed; retried when repeating the request is harmless.
+    TransientIfIdempotent,
+    /// Everything else (401, 404, 501...): the same request gets the same answer.
+    Permanent,
+}
+
+/// The [`Transience`] of a status code.
+pub(crate) fn transience(code: u16) -> Transience {
+    match code {
+        429 => Transience::Transient,
+        500 | 502..=504 => Transience::TransientIfIdempotent,
+        _ => Transience::Permanent,
     }
 }
 

@@ -15,7 +15,7 @@ use std::time::SystemTime;
 /// with the same `total` and `more`; each record's de-duplication id, when found, is that of an
 /// object.
 pub fn page(data: &[u8]) {
-    let page = match crate::page::Page::parse(data, "users") {
+    let page = match crate::listing::page::Page::parse(data, "users") {
         Ok(page) => page,
         Err(e) => {
             assert!(matches!(e, crate::Error::MissingWrapper { .. } | crate::Error::Decode { .. }), "{e:?}");
@@ -40,7 +40,7 @@ pub fn page(data: &[u8]) {
     };
     let object = whole.as_object().expect("a page pdrs read is an object");
     for record in page.records() {
-        if crate::page::record_id(record).is_some() {
+        if crate::listing::page::record_id(record).is_some() {
             let value: Value = serde_json::from_str(record.get()).expect("a record is JSON");
             assert!(value.is_object(), "an id read from a record that is not an object: {}", record.get());
         }

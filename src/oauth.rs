@@ -1,21 +1,26 @@
 //! OAuth 2.0 with PagerDuty's identity service: client credentials (scoped app tokens),
 //! authorization code with PKCE (S256), refresh, and a [`TokenSource`] that keeps a
 //! [`RestClient`](crate::RestClient)'s token fresh.
+//!
+//! Token requests go through the same request pipeline as every API call (retries where they
+//! are safe, the body limit, the host guard, metrics and the `pdrs.request` span), on a pipeline
+//! of the identity service's own.
 
-use crate::auth::Secret;
-use crate::{Error, Region, Result};
+use crate::auth::{Authorizer, Credential, Secret};
+use crate::pipeline::{Pipeline, PipelineConfig, DEFAULT_USER_AGENT};
+use crate::spec::Api;
+use crate::{Error, Result};
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use reqwest::header::HeaderValue;
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 
-impl Region {
-    /// Base URL of the identity (OAuth) service.
-    pub fn identity_url(self) -> &'static str {
-        "https://identity.pagerduty.com"
-    }
-}
+/// The identity (OAuth) service, the same host for every service region.
+pub const IDENTITY_URL: &str = "https://identity.pagerduty.com";
+
+/// The largest token endpoint answer read.
+const MAX_TOKEN_ANSWER: u64 = 1024 * 1024;
 
 /// An access token and what came with it.
 #[derive(Clone, Debug)]
@@ -84,8 +89,7 @@ impl Default for Pkce {
 /// A client of the identity service's token endpoint.
 #[derive(Clone, Debug)]
 pub struct OAuthClient {
-    http: reqwest::Client,
-    identity: reqwest::Url,
+    pipeline: Pipeline,
     client_id: String,
     client_secret: Option<Secret>,
 }
@@ -106,24 +110,25 @@ struct TokenResponse {
 impl OAuthClient {
     /// A client for an app's credentials (the secret is optional for public PKCE clients).
     pub fn new(client_id: impl Into<String>, client_secret: Option<Secret>) -> Result<Self> {
-        Ok(Self {
-            http: crate::http::client(Duration::from_secs(30))?,
-            identity: crate::url::parse_base_url(Region::Us.identity_url())?,
-            client_id: client_id.into(),
-            client_secret,
-        })
+        Ok(Self { pipeline: identity_pipeline(IDENTITY_URL)?, client_id: client_id.into(), client_secret })
     }
 
     /// Uses another identity service URL (e.g. a mock server's).
     pub fn identity_url(mut self, url: &str) -> Result<Self> {
-        self.identity = crate::url::parse_base_url(url)?;
+        self.pipeline = identity_pipeline(url)?;
         Ok(self)
     }
 
     fn endpoint(&self, path: &str) -> reqwest::Url {
-        let mut url = self.identity.clone();
-        url.set_path(&format!("{}/{}", self.identity.path().trim_end_matches('/'), path));
+        let identity = self.pipeline.base_url();
+        let mut url = identity.clone();
+        url.set_path(&format!("{}/{}", identity.path().trim_end_matches('/'), path));
         url
+    }
+
+    /// Calls made to the identity service and time spent, per `"METHOD path"`.
+    pub fn api_call_counts(&self) -> std::collections::BTreeMap<String, u64> {
+        self.pipeline.metrics().into_iter().map(|(k, v)| (k, v.calls)).collect()
     }
 
     async fn token_request(&self, mut form: Vec<(&str, String)>) -> Result<Token> {
@@ -132,24 +137,17 @@ impl OAuthClient {
             form.push(("client_secret", secret.expose().to_string()));
         }
         let body = serde_urlencoded::to_string(&form).map_err(|e| Error::config(e.to_string()))?;
-        let mut response = self
-            .http
+        let mut request = self
+            .pipeline
+            .http()
             .post(self.endpoint("oauth/token"))
             .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(reqwest::header::ACCEPT, "application/json")
             .body(body)
-            .send()
-            .await
-            .map_err(|e| match crate::http::refused_redirect(&e) {
-                Some(location) => Error::RedirectRefused { location },
-                None => Error::Network(e.without_url()),
-            })?;
-        let status = response.status();
-        let bytes = match crate::http::read_body(&mut response, 1024 * 1024).await {
-            Ok(bytes) => bytes,
-            Err(crate::http::BodyError::Cut(e)) => return Err(Error::Network(e)),
-            Err(crate::http::BodyError::TooLarge(limit)) => return Err(Error::BodyTooLarge { limit }),
-        };
+            .build()
+            .map_err(|e| Error::invalid(format!("cannot build the token request: {}", e.without_url())))?;
+        self.pipeline.prepare(&mut request, None)?;
+        let answer = self.pipeline.send(request, None).await?;
+        let (status, bytes) = (answer.status, answer.body);
         token_from_response(status, bytes, Utc::now())
     }
 
@@ -243,15 +241,41 @@ impl TokenSource {
         }
         Ok(token.clone())
     }
+}
 
-    /// The `Authorization` header value of the current token.
-    pub(crate) async fn authorization(&self) -> Result<HeaderValue> {
-        let token = self.token().await?;
-        let mut value = HeaderValue::from_str(&format!("Bearer {}", token.access_token.expose()))
-            .map_err(|_| Error::config("the access token is not a valid header value"))?;
-        value.set_sensitive(true);
-        Ok(value)
+impl Authorizer for TokenSource {
+    /// `Bearer` and the current token, refreshed first when it is about to expire.
+    fn authorization(&self) -> futures::future::BoxFuture<'_, Result<HeaderValue>> {
+        Box::pin(async move {
+            let token = self.token().await?;
+            let mut value = HeaderValue::from_str(&format!("Bearer {}", token.access_token.expose()))
+                .map_err(|_| Error::config("the access token is not a valid header value"))?;
+            value.set_sensitive(true);
+            Ok(value)
+        })
     }
+}
+
+/// The pipeline of token requests to the identity service at `url`: no credential (the app's
+/// credentials travel in the form), JSON answers of at most 1 MiB, 30 s per attempt, the default
+/// retry policy (a token POST is retried only when nothing reached the server, or on a 429). The
+/// token endpoint is in no API document: its calls are looked up in the REST table, which has
+/// no entry for them, so their metrics key is the path itself (`POST /oauth/token`).
+fn identity_pipeline(url: &str) -> Result<Pipeline> {
+    Pipeline::new(PipelineConfig {
+        api: Api::Rest,
+        http: crate::http::client(Duration::from_secs(30))?,
+        base_url: crate::http::parse_base_url(url)?,
+        credential: Credential::None,
+        accept: "application/json",
+        user_agent: DEFAULT_USER_AGENT.to_string(),
+        extra_headers: reqwest::header::HeaderMap::new(),
+        from: None,
+        retry: crate::RetryPolicy::default(),
+        max_body: MAX_TOKEN_ANSWER,
+        limiter: None,
+        authorizer: None,
+    })
 }
 
 /// The longest lifetime a token response is taken at its word for (ten years): a longer
@@ -271,7 +295,7 @@ pub(crate) fn token_from_response(
     // The error keeps neither the body nor serde's message, which can quote the answer's values:
     // either may hold the access and refresh tokens. It names the field and the position.
     let not_kept = || bytes::Bytes::from_static(b"(a token endpoint's answer, not kept: it may hold tokens)");
-    let parsed: TokenResponse = crate::raw::decode_slice(&bytes, not_kept).map_err(|e| match e {
+    let parsed: TokenResponse = crate::decode::decode_slice(&bytes, not_kept).map_err(|e| match e {
         Error::Decode { path, body, source } => Error::Decode {
             path,
             body,

@@ -5,7 +5,7 @@
 //! [`Pipeline::prepare`] (headers, auth) and one send step (retries, limits, redirects, the call
 //! deadline), whose every attempt reads the whole response, body included.
 
-use crate::auth::Credential;
+use crate::auth::{Authorizer, Credential};
 use crate::retry::{Failure, Outcome, RetryPolicy};
 use crate::spec::{self, Api};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
@@ -37,7 +37,7 @@ struct Shared {
     max_body: u64,
     metrics: Mutex<HashMap<String, CallStats>>,
     limiter: Option<Limiter>,
-    token_source: Option<Arc<crate::oauth::TokenSource>>,
+    authorizer: Option<Arc<dyn Authorizer>>,
 }
 
 /// Client-side token bucket shared by every clone of a client.
@@ -82,7 +82,7 @@ pub(crate) struct PipelineConfig {
     pub retry: RetryPolicy,
     pub max_body: u64,
     pub limiter: Option<Limiter>,
-    pub token_source: Option<Arc<crate::oauth::TokenSource>>,
+    pub authorizer: Option<Arc<dyn Authorizer>>,
 }
 
 impl Pipeline {
@@ -111,7 +111,7 @@ impl Pipeline {
                 max_body: config.max_body,
                 metrics: Mutex::new(HashMap::new()),
                 limiter: config.limiter,
-                token_source: config.token_source,
+                authorizer: config.authorizer,
             }),
             retry: Arc::new(config.retry),
         })
@@ -212,7 +212,7 @@ impl Pipeline {
                 crate::http::MAX_URL_LEN
             )));
         }
-        if let Some(source) = &self.shared.token_source {
+        if let Some(source) = &self.shared.authorizer {
             let value = source.authorization().await.map_err(|e| crate::Error::TokenRefresh(Box::new(e)))?;
             request.headers_mut().insert(AUTHORIZATION, value);
         }

@@ -57,7 +57,7 @@ proptest! {
     #[test]
     fn page_bodies_of_any_shape_give_their_records_or_a_typed_error(body in any_json()) {
         let text = body.to_string();
-        match crate::page::Page::parse(text.as_bytes(), "users") {
+        match crate::listing::page::Page::parse(text.as_bytes(), "users") {
             Ok(page) => {
                 // The records are the elements of `users`, each as it was sent.
                 let whole: Value = serde_json::from_str(&text).unwrap();
@@ -72,11 +72,11 @@ proptest! {
 
     #[test]
     fn page_bytes_of_any_kind_never_panic(body in prop::collection::vec(any::<u8>(), 0..512), cut in 0usize..512) {
-        let _ = crate::page::Page::parse(&body, "users");
+        let _ = crate::listing::page::Page::parse(&body, "users");
         let valid = br#"{"users": [{"id": "P1", "name": "a\u00e9"}, {"id": 2}], "more": true, "total": 9}"#;
         let cut = cut.min(valid.len());
         // A body cut short is an error, never a shorter page.
-        prop_assert!(cut == valid.len() || crate::page::Page::parse(&valid[..cut], "users").is_err());
+        prop_assert!(cut == valid.len() || crate::listing::page::Page::parse(&valid[..cut], "users").is_err());
     }
 
     #[test]

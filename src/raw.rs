@@ -34,7 +34,7 @@ impl<'a> RawRequest<'a> {
         I: IntoIterator<Item = V>,
         V: ToString,
     {
-        let key = crate::paging::list_key(key);
+        let key = crate::listing::options::list_key(key);
         self.query.extend(values.into_iter().map(|v| (key.clone(), v.to_string())));
         self
     }
@@ -113,7 +113,7 @@ impl<'a> RawRequest<'a> {
     /// [`Error::EmptyBody`].
     pub async fn json<T: DeserializeOwned>(self) -> Result<T> {
         let answer = self.answer().await?;
-        decode_bytes(answer.status, answer.body)
+        crate::decode::decode_bytes(answer.status, answer.body)
     }
 }
 
@@ -129,28 +129,6 @@ impl RawRequest<'_> {
         let value: Value = self.json().await?;
         unwrap(response_wrapper, value)
     }
-}
-
-/// Decodes a JSON body; an empty one is [`Error::EmptyBody`]; a failure names the serde path.
-pub(crate) fn decode_bytes<T: DeserializeOwned>(status: reqwest::StatusCode, body: bytes::Bytes) -> Result<T> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(Error::EmptyBody { status });
-    }
-    decode_slice(&body, || body.clone())
-}
-
-/// Decodes JSON text; a failure is [`Error::Decode`] naming the serde path, its body made by
-/// `body` (only then).
-pub(crate) fn decode_slice<T: DeserializeOwned>(text: &[u8], body: impl FnOnce() -> bytes::Bytes) -> Result<T> {
-    // The fast path first; on failure, parse again to find where it failed.
-    serde_json::from_slice(text).map_err(|first| {
-        let de = &mut serde_json::Deserializer::from_slice(text);
-        let (path, source) = match serde_path_to_error::deserialize::<_, T>(de) {
-            Err(e) => (e.path().to_string(), e.into_inner()),
-            Ok(_) => (String::new(), first),
-        };
-        Error::Decode { path, source, body: body().into() }
-    })
 }
 
 /// The entity wrapper the operation table gives for `method` on the target's canonical path.
@@ -186,35 +164,14 @@ fn unwrap<T: DeserializeOwned>(wrapper: Option<&str>, body: Value) -> Result<T> 
             }
         },
         (Some(key), other) => {
-            return Err(Error::MissingWrapper { expected: key.to_string(), got: vec![format!("<{}>", kind(&other))] })
+            return Err(Error::MissingWrapper {
+                expected: key.to_string(),
+                got: vec![format!("<{}>", crate::decode::json_kind(&other))],
+            })
         }
         (None, body) => body,
     };
-    decode_value(inner)
-}
-
-/// Decodes a JSON value into `T`; on failure the error carries the serde path and the value's
-/// text (serialized only then).
-pub(crate) fn decode_value<T: DeserializeOwned>(value: Value) -> Result<T> {
-    match serde_path_to_error::deserialize::<_, T>(&value) {
-        Ok(v) => Ok(v),
-        Err(e) => Err(Error::Decode {
-            path: e.path().to_string(),
-            source: e.into_inner(),
-            body: bytes::Bytes::from(value.to_string()).into(),
-        }),
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
+    crate::decode::decode_value(inner)
 }
 
 impl ApiClient {

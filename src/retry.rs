@@ -4,6 +4,7 @@
 //! attempt so far → retry after a wait, or give up); [`run`] is the loop around it that the
 //! request pipeline uses for every call, typed or raw, of every API's client.
 
+use crate::error::{transience, Transience};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use std::collections::HashMap;
@@ -121,6 +122,17 @@ impl RetryPolicy {
         Self { max_attempts: 1, ..Self::default() }
     }
 
+    /// pdpyras's Events API defaults: 500 retried twice, 502 four times, 503 and 504 six times,
+    /// 429 within the attempt cap; 400 never.
+    pub fn events() -> Self {
+        RetryPolicy::default()
+            .max_attempts(7)
+            .retry_status(500, 2)
+            .retry_status(502, 4)
+            .retry_status(503, 6)
+            .retry_status(504, 6)
+    }
+
     /// Attempts in all, the first included (at least 1).
     pub fn max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = attempts.max(1);
@@ -194,9 +206,11 @@ impl RetryPolicy {
                 let retry = match (code, self.per_status.get(&code)) {
                     (401, _) => false,
                     (_, Some(&limit)) => so_far < limit,
-                    (429, None) => true,
-                    (500 | 502..=504, None) => self.idempotent_or_allowed(method),
-                    _ => false,
+                    (_, None) => match transience(code) {
+                        Transience::Transient => true,
+                        Transience::TransientIfIdempotent => self.idempotent_or_allowed(method),
+                        Transience::Permanent => false,
+                    },
                 };
                 if !retry {
                     return Decision::GiveUp;

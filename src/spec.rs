@@ -15,6 +15,9 @@
 // header and server URL.
 include!(concat!(env!("OUT_DIR"), "/apis.rs"));
 
+/// PagerDuty refuses classic paging past `offset + limit = 10000`.
+pub const OFFSET_CAP: u64 = 10_000;
+
 /// How a list operation pages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -125,9 +128,9 @@ pub struct Param {
 
 include!(concat!(env!("OUT_DIR"), "/operations.rs"));
 
-// `check_body`: each operation's JSON body decoded into its generated request type (with the
-// `cli` feature, which checks bodies before sending them).
-#[cfg(feature = "cli")]
+// `check_body`: each operation's JSON body decoded into its generated request type (feature
+// `validate`, which the CLI uses to check `--data` before sending).
+#[cfg(feature = "validate")]
 include!(concat!(env!("OUT_DIR"), "/body_checks.rs"));
 
 /// The operation table rendered as the committed manifest (`generated/operations.tsv`).
@@ -154,4 +157,33 @@ pub fn find_in(api: Api, method: &str, path: &str) -> Option<&'static Operation>
 /// The operation of `api` whose generated method is `name`.
 pub fn by_name(api: Api, name: &str) -> Option<&'static Operation> {
     OPERATIONS.iter().find(|op| op.api == api && op.name == name)
+}
+
+/// The path template of `api` that a concrete path matches (`/users/PABC` -> `/users/{id}`):
+/// the same number of segments, `{param}` segments matching anything; the template with the
+/// most literal segments wins (`/users/me` over `/users/{id}`).
+pub fn template_of(api: Api, path: &str) -> Option<&'static str> {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let mut best: Option<(&'static str, usize)> = None;
+    for (op, template) in templates().iter().filter(|(op, t)| op.api == api && t.len() == segments.len()) {
+        let mut literals = 0;
+        let matches = template.iter().zip(&segments).all(|(t, s)| {
+            if t.starts_with('{') {
+                true
+            } else {
+                literals += 1;
+                t == s
+            }
+        });
+        if matches && best.is_none_or(|(_, l)| literals > l) {
+            best = Some((op.path, literals));
+        }
+    }
+    best.map(|(p, _)| p)
+}
+
+/// Every operation with its path split into segments, split once.
+fn templates() -> &'static [(&'static Operation, Vec<&'static str>)] {
+    static TEMPLATES: std::sync::OnceLock<Vec<(&'static Operation, Vec<&'static str>)>> = std::sync::OnceLock::new();
+    TEMPLATES.get_or_init(|| OPERATIONS.iter().map(|op| (op, op.path.trim_matches('/').split('/').collect())).collect())
 }

@@ -1,5 +1,5 @@
 //! Request targets: a path, a full URL on the API host, or a resource with a `self` field; and
-//! the canonical path (`/users/PABC` -> `/users/{id}`) from the operation table.
+//! the canonical path (`/users/PABC` -> `/users/{id}`) of a URL on the base URL.
 
 use crate::spec::{self, Api};
 use crate::Error;
@@ -90,31 +90,5 @@ pub fn canonical_path(base: &reqwest::Url, url: &reqwest::Url) -> Option<&'stati
 /// [`canonical_path`] among the operations of `api` (each client reads its own document's
 /// table: SCIM paths are matched against `scim.json`, not the REST API's).
 pub fn canonical_path_in(api: Api, base: &reqwest::Url, url: &reqwest::Url) -> Option<&'static str> {
-    let path = url.path().strip_prefix(base.path().trim_end_matches('/')).unwrap_or(url.path());
-    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let mut best: Option<(&'static str, usize)> = None;
-    for (op, template) in templates().iter().filter(|(op, t)| op.api == api && t.len() == segments.len()) {
-        let mut literals = 0;
-        let matches = template.iter().zip(&segments).all(|(t, s)| {
-            if t.starts_with('{') {
-                true
-            } else {
-                literals += 1;
-                t == s
-            }
-        });
-        if matches && best.is_none_or(|(_, l)| literals > l) {
-            best = Some((op.path, literals));
-        }
-    }
-    best.map(|(p, _)| p)
-}
-
-/// Every operation with its path split into segments, split once.
-fn templates() -> &'static [(&'static spec::Operation, Vec<&'static str>)] {
-    static TEMPLATES: std::sync::OnceLock<Vec<(&'static spec::Operation, Vec<&'static str>)>> =
-        std::sync::OnceLock::new();
-    TEMPLATES.get_or_init(|| {
-        spec::operations().iter().map(|op| (op, op.path.trim_matches('/').split('/').collect())).collect()
-    })
+    spec::template_of(api, url.path().strip_prefix(base.path().trim_end_matches('/')).unwrap_or(url.path()))
 }

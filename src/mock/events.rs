@@ -1,6 +1,6 @@
 //! The Events API side of the mock: events change incidents in the shared state.
 
-use super::Shared;
+use super::shared::Shared;
 use axum::body::Bytes;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -22,7 +22,7 @@ fn accepted(dedup_key: &str) -> Response {
 
 pub(crate) fn handle(shared: &Shared, method: &Method, uri: &Uri, body: &Bytes) -> Response {
     if method != Method::POST {
-        return super::rest::error(StatusCode::NOT_FOUND, 2100, "Not Found", vec![]);
+        return super::answer::error(StatusCode::NOT_FOUND, 2100, "Not Found", vec![]);
     }
     let Ok(event) = serde_json::from_slice::<Value>(body) else {
         return invalid(vec!["the body is not valid JSON".into()]);
@@ -103,6 +103,6 @@ pub(crate) fn handle(shared: &Shared, method: &Method, uri: &Uri, body: &Bytes) 
             }
             accepted(&dedup_key)
         }
-        _ => super::rest::error(StatusCode::NOT_FOUND, 2100, "Not Found", vec![]),
+        _ => super::answer::error(StatusCode::NOT_FOUND, 2100, "Not Found", vec![]),
     }
 }

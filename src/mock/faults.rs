@@ -122,7 +122,7 @@ impl FaultState {
             let remaining = max.saturating_sub(*count);
             if *count > max {
                 let mut response =
-                    crate::mock::rest::error(StatusCode::TOO_MANY_REQUESTS, 2020, "Rate Limit Exceeded", vec![]);
+                    super::answer::error(StatusCode::TOO_MANY_REQUESTS, 2020, "Rate Limit Exceeded", vec![]);
                 set_limit_headers(&mut response, max, 0, reset);
                 return Decision { delay, early: Some(response), truncate: false, limit: None };
             }
@@ -136,7 +136,7 @@ impl FaultState {
             let status = statuses[self.rng.usize(..statuses.len())];
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             // PagerDuty's code for an internal error.
-            let response = crate::mock::rest::error(status, 2000, "Internal Server Error", vec![]);
+            let response = super::answer::error(status, 2000, "Internal Server Error", vec![]);
             return Decision { delay, early: Some(response), truncate: false, limit };
         }
         let truncate = self.rng.f64() < f.truncate_rate;

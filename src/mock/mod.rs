@@ -15,20 +15,23 @@
 //! # Ok(()) }
 //! ```
 
-#[cfg(feature = "cli")]
-mod args;
+mod analytics;
+mod answer;
+mod control;
+mod credentials;
 mod documented;
 mod events;
 mod example_state;
 mod faults;
 mod incidents;
+mod listing;
 mod query;
 mod rest;
 mod seed;
+mod shared;
 mod store;
+mod validate;
 
-#[cfg(feature = "cli")]
-pub use args::MockArgs;
 pub use faults::Faults;
 pub use seed::Seed;
 
@@ -36,6 +39,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
+use shared::Shared;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use store::Store;
@@ -97,12 +101,6 @@ pub const DEFAULT_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_
 /// The largest request body the mock reads (a whole state for `PUT /_mock/state`).
 const MAX_BODY: usize = 256 * 1024 * 1024;
 
-pub(crate) struct Shared {
-    store: Mutex<Store>,
-    faults: Mutex<faults::FaultState>,
-    base_url: String,
-}
-
 /// A running mock server; stops when dropped.
 pub struct MockServer {
     url: String,
@@ -128,7 +126,7 @@ impl MockServer {
         let url = format!("http://{}", listener.local_addr()?);
         let base = config.public_url.clone().unwrap_or_else(|| url.clone());
         let shared = Arc::new(Shared {
-            store: Mutex::new(Store::seeded(
+            store: Mutex::new(seed::store(
                 &config.seed,
                 &base,
                 store::Clock::starting(config.now.unwrap_or_else(chrono::Utc::now)),
@@ -223,7 +221,7 @@ async fn handle(
         return response;
     }
     let response = if uri.path() == "/_mock/state" {
-        rest::state_endpoint(&shared, &method, &headers, &body)
+        control::state_endpoint(&shared, &method, &headers, &body)
     } else if uri.path().starts_with("/v2/") {
         events::handle(&shared, &method, &uri, &body)
     } else {

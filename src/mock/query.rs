@@ -2,7 +2,7 @@
 //! send them, numbers with bounds, cursors the mock issued. Each violation is a 400 code 2001
 //! naming the parameter, as PagerDuty answers.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
+use chrono::{DateTime, FixedOffset};
 
 /// The query of one request.
 pub(crate) struct Query<'a> {
@@ -46,34 +46,11 @@ impl<'a> Query<'a> {
     pub fn time(&self, key: &str) -> Result<Option<DateTime<FixedOffset>>, String> {
         match self.get(key) {
             None | Some("") => Ok(None),
-            Some(text) => {
-                parse_time(text).map(Some).ok_or_else(|| format!("{key} is not a valid ISO 8601 date: {text:?}"))
-            }
+            Some(text) => crate::time::parse(text)
+                .map(Some)
+                .ok_or_else(|| format!("{key} is not a valid ISO 8601 date: {text:?}")),
         }
     }
-}
-
-/// Parses the ISO 8601 forms PagerDuty accepts: RFC 3339 (`2026-11-01T09:00:00Z`,
-/// `+01:00`), offsets without a colon (`+0000`, as python-pagerduty sends them), date-times
-/// without a zone (UTC), and plain dates (midnight UTC).
-pub(crate) fn parse_time(text: &str) -> Option<DateTime<FixedOffset>> {
-    let text = text.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Some(t);
-    }
-    for format in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M%z"] {
-        if let Ok(t) = DateTime::parse_from_str(text, format) {
-            return Some(t);
-        }
-    }
-    let utc = FixedOffset::east_opt(0)?;
-    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(text, format) {
-            return utc.from_local_datetime(&t).single();
-        }
-    }
-    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
-    utc.from_local_datetime(&date.and_hms_opt(0, 0, 0)?).single()
 }
 
 /// A length of time as PagerDuty's documents state it.
@@ -175,7 +152,7 @@ impl Window {
     }
     /// Whether a record stamped `at` (RFC 3339) falls in the window; a record without a stamp does.
     pub fn holds(&self, at: Option<&str>) -> bool {
-        let Some(at) = at.and_then(parse_time) else { return true };
+        let Some(at) = at.and_then(crate::time::parse) else { return true };
         self.since.is_none_or(|s| at >= s) && self.until.is_none_or(|u| at < u)
     }
 }

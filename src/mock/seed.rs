@@ -190,3 +190,18 @@ pub(crate) fn collections(seed: &Seed, base: &str, now: chrono::DateTime<chrono:
         ("/log_entries".into(), log_entries),
     ]
 }
+
+/// The state `seed` describes, its links on `base`, its times relative to `clock`: the seeded
+/// collections, then (when `seed.examples`) every other collection the document shows by
+/// example.
+pub(crate) fn store(seed: &Seed, base: &str, clock: super::store::Clock) -> super::store::Store {
+    let mut store = super::store::Store::empty(clock);
+    for (path, records) in collections(seed, base, clock.now()) {
+        store.collections.insert(path, records);
+    }
+    if seed.examples {
+        super::example_state::seed(&mut store, base);
+    }
+    store.settle();
+    store
+}

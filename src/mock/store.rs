@@ -45,16 +45,14 @@ pub(crate) struct Store {
 }
 
 impl Store {
-    pub fn seeded(seed: &super::Seed, base: &str, clock: Clock) -> Self {
-        let mut store = Self { clock, ..Self::default() };
-        for (path, records) in super::seed::collections(seed, base, clock.now()) {
-            store.collections.insert(path, records);
-        }
-        if seed.examples {
-            super::example_state::seed(&mut store, base);
-        }
-        store.issued = store.ids().collect();
-        store
+    /// An empty state on `clock`.
+    pub fn empty(clock: Clock) -> Self {
+        Self { clock, ..Self::default() }
+    }
+
+    /// Records every id held as issued, so that none is issued again (after seeding).
+    pub fn settle(&mut self) {
+        self.issued = self.ids().collect();
     }
 
     /// The ids of every record held.

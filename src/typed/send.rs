@@ -91,5 +91,5 @@ fn decode_success<T: DeserializeOwned>(answer: &Answer) -> Result<T> {
             .or_else(|_| serde_json::from_str("{}"))
             .map_err(|_| Error::EmptyBody { status: answer.status });
     }
-    crate::raw::decode_slice(&answer.body, || answer.body.clone())
+    crate::decode::decode_slice(&answer.body, || answer.body.clone())
 }

@@ -2,7 +2,7 @@
 //! page on the paging engine of `iter_all`, each record decoded into the operation's item type.
 
 use super::send::{build_error, Prepared};
-use crate::page::decode;
+use crate::listing::page::decode;
 use crate::pipeline::Pipeline;
 use crate::{ApiClient, ListOptions, Result};
 use futures::stream::{self, BoxStream, StreamExt};

@@ -1,0 +1,254 @@
+//! A command per operation, built from the operation table: `pdrs <group> <command>`, where the
+//! group is the REST tag (`incidents`, `escalation-policies`) or another API's name (`scim`,
+//! `slack`), and the command is the operation's name without the group's words
+//! (`list_incidents` → `incidents list`, `create_incident_note` → `incidents create-note`).
+//! Path parameters are arguments, query and header parameters are flags with the document's
+//! types, allowed values and descriptions.
+
+use clap::{Arg, ArgAction, ArgMatches, Command};
+use pdrs::spec::{self, Api, Operation, Paging, Param, ParamIn};
+
+/// Flags of pdrs itself, which a parameter's flag must not take.
+const RESERVED: &[&str] = &[
+    "token",
+    "url",
+    "region",
+    "from",
+    "profile",
+    "output",
+    "fields",
+    "attempts",
+    "retry-base-ms",
+    "all",
+    "concurrency",
+    "data",
+    "help",
+    "version",
+];
+
+/// One generated command group.
+pub struct Group {
+    /// The command name (`incidents`).
+    pub name: String,
+    /// The API its operations belong to.
+    pub api: Api,
+    /// (command name, operation), in document order.
+    pub ops: Vec<(String, &'static Operation)>,
+}
+
+/// `Escalation Policies` → `escalation-policies`; `jira_cloud` → `jira-cloud`.
+fn kebab(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// A plural word's singular, as PagerDuty's names use them (`policies` → `policy`).
+fn singular(word: &str) -> String {
+    if let Some(stem) = word.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if word.ends_with("ss") {
+        word.to_string()
+    } else {
+        word.strip_suffix('s').unwrap_or(word).to_string()
+    }
+}
+
+/// The command name of an operation in its group: its method name without the group's words
+/// (plural or singular), kebab-cased; the whole name when nothing is left.
+pub fn command_name(op_name: &str, group: &str) -> String {
+    let words: Vec<&str> = op_name.split('_').filter(|w| !w.is_empty()).collect();
+    let group_words: Vec<String> = group.split('-').map(String::from).collect();
+    let mut singular_words = group_words.clone();
+    if let Some(last) = singular_words.last_mut() {
+        *last = singular(last);
+    }
+    for candidate in [&group_words, &singular_words] {
+        let n = candidate.len();
+        if let Some(at) = (0..words.len().saturating_sub(n - 1)).find(|&i| words[i..i + n] == candidate[..]) {
+            let rest: Vec<&str> = words[..at].iter().chain(&words[at + n..]).copied().collect();
+            if !rest.is_empty() {
+                return rest.join("-");
+            }
+        }
+    }
+    words.join("-")
+}
+
+/// The groups of every document the crate was built with (the Events API has its own
+/// hand-written `events` commands).
+pub fn groups() -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    for op in spec::operations() {
+        let name = match op.api {
+            Api::Rest => kebab(op.tag),
+            Api::EventsV2 | Api::EventsV1 => continue,
+            other => kebab(other.module()),
+        };
+        if name.is_empty() || op.name.is_empty() {
+            continue;
+        }
+        match groups.iter_mut().find(|g| g.name == name) {
+            Some(group) => group.ops.push((String::new(), op)),
+            None => groups.push(Group { name, api: op.api, ops: vec![(String::new(), op)] }),
+        }
+    }
+    groups.sort_by_key(|g| (g.api != Api::Rest, g.name.clone()));
+    for group in &mut groups {
+        let names: Vec<String> = group.ops.iter().map(|(_, op)| command_name(op.name, &group.name)).collect();
+        for (i, (command, op)) in group.ops.iter_mut().enumerate() {
+            let unique = names.iter().filter(|n| **n == names[i]).count() == 1;
+            *command = if unique { names[i].clone() } else { kebab(op.name) };
+        }
+    }
+    groups
+}
+
+/// The flag of a query or header parameter (`statuses[]` → `statuses`).
+pub fn flag_name(param: &Param) -> String {
+    let name = kebab(param.name.trim_end_matches("[]"));
+    if RESERVED.contains(&name.as_str()) {
+        format!("param-{name}")
+    } else {
+        name
+    }
+}
+
+/// Checks an ISO 8601 date or date-time the way PagerDuty reads them.
+fn parse_date(text: &str) -> Result<String, String> {
+    match pdrs::time::parse(text) {
+        Some(_) => Ok(text.to_string()),
+        None => Err(format!("{text:?} is not an ISO 8601 date (2026-11-01) or date-time (2026-11-01T09:00:00Z)")),
+    }
+}
+
+/// Whether a parameter takes a date: its format says so, or it is one of PagerDuty's range
+/// bounds (`since`, `until`), which every document leaves a plain string.
+fn is_date(param: &Param) -> bool {
+    matches!(param.format, Some("date-time" | "date"))
+        || (param.kind == "string" && param.values.is_empty() && matches!(param.name, "since" | "until"))
+}
+
+/// One parameter as a clap argument.
+fn argument(param: &Param) -> Arg {
+    let help = if param.description.is_empty() { format!("`{}`", param.name) } else { param.description.to_string() };
+    let mut arg = match param.location {
+        ParamIn::Path => Arg::new(param.name).value_name(param.name.to_ascii_uppercase()).required(true),
+        _ => Arg::new(param.name).long(flag_name(param)).value_name(param.kind.to_ascii_uppercase()),
+    };
+    arg = arg.help(help);
+    if param.location != ParamIn::Path {
+        arg = arg.required(param.required);
+    }
+    if !param.values.is_empty() {
+        arg = arg.value_parser(clap::builder::PossibleValuesParser::new(param.values.iter().copied()));
+    } else if param.kind == "integer" {
+        arg = arg.value_parser(clap::value_parser!(i64));
+    } else if param.kind == "number" {
+        arg = arg.value_parser(clap::value_parser!(f64));
+    } else if param.kind == "boolean" {
+        arg = arg
+            .value_parser(clap::builder::BoolishValueParser::new())
+            .num_args(0..=1)
+            .default_missing_value("true")
+            .value_name("BOOL");
+    } else if is_date(param) {
+        arg = arg.value_parser(parse_date).value_name("DATE");
+    }
+    if param.array {
+        arg = arg.action(ArgAction::Append).value_delimiter(',');
+    }
+    arg
+}
+
+/// The clap command of one operation.
+pub fn command(name: &str, op: &Operation) -> Command {
+    let about = if op.summary.is_empty() { format!("{} {}", op.method, op.path) } else { op.summary.to_string() };
+    let mut long = String::new();
+    if !op.description.is_empty() {
+        long.push_str(op.description);
+        long.push_str("\n\n");
+    }
+    long.push_str(&format!("{} {}", op.method, op.path));
+    if let Some(scope) = op.scope {
+        long.push_str(&format!(" (OAuth scope {scope})"));
+    }
+    let mut cmd = Command::new(name.to_string()).about(about).long_about(long);
+    for param in op.params {
+        cmd = cmd.arg(argument(param));
+    }
+    if op.json_body {
+        cmd =
+            cmd.arg(Arg::new("data").long("data").short('d').value_name("JSON").help(
+                "The request body: JSON, @file, or @- for standard input; wrapped in its entity key when it is not",
+            ));
+    }
+    if op.paging != Paging::None {
+        cmd = cmd.arg(Arg::new("all").long("all").action(ArgAction::SetTrue).help("Every page, streamed")).arg(
+            Arg::new("concurrency")
+                .long("concurrency")
+                .value_parser(clap::value_parser!(u16).range(1..=32))
+                .default_value("1")
+                .help("Pages fetched at once with --all (offset paging)"),
+        );
+    }
+    cmd
+}
+
+/// A group's command; with `ops` false only its name and summary (a cheap placeholder for
+/// `--help` when another group was asked for).
+pub fn group_command(group: &Group, ops: bool) -> Command {
+    let count = match group.ops.len() {
+        1 => "1 operation".to_string(),
+        n => format!("{n} operations"),
+    };
+    let about = match group.api {
+        Api::Rest => format!("{} ({count})", group.ops[0].1.tag),
+        other => format!("{} ({count}, {})", other.module(), other.file()),
+    };
+    let mut cmd = Command::new(group.name.clone()).about(about).subcommand_required(true);
+    if ops {
+        cmd = cmd.subcommands(group.ops.iter().map(|(name, op)| command(name, op)));
+    }
+    cmd
+}
+
+/// The path with its parameters filled in (each value percent-encoded as one segment).
+pub fn fill_path(op: &Operation, matches: &ArgMatches) -> String {
+    let mut path = op.path.to_string();
+    for param in op.params.iter().filter(|p| p.location == ParamIn::Path) {
+        if let Some(value) = matches.get_one::<String>(param.name) {
+            let encoded = percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string();
+            path = path.replace(&format!("{{{}}}", param.name), &encoded);
+        }
+    }
+    path
+}
+
+/// Name and value pairs, as they go on the wire.
+pub type Pairs = Vec<(String, String)>;
+
+/// The query pairs and headers given on the command line, as they go on the wire.
+pub fn query_and_headers(op: &Operation, matches: &ArgMatches) -> (Pairs, Pairs) {
+    let mut query = Vec::new();
+    let mut headers = Vec::new();
+    for param in op.params.iter().filter(|p| p.location != ParamIn::Path) {
+        let values: Vec<String> = match param.kind {
+            "integer" => matches.get_many::<i64>(param.name).into_iter().flatten().map(i64::to_string).collect(),
+            "number" => matches.get_many::<f64>(param.name).into_iter().flatten().map(f64::to_string).collect(),
+            "boolean" if param.values.is_empty() => {
+                matches.get_many::<bool>(param.name).into_iter().flatten().map(bool::to_string).collect()
+            }
+            _ => matches.get_many::<String>(param.name).into_iter().flatten().cloned().collect(),
+        };
+        let target = if param.location == ParamIn::Header { &mut headers } else { &mut query };
+        target.extend(values.into_iter().map(|v| (param.name.to_string(), v)));
+    }
+    (query, headers)
+}

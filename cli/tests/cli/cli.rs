@@ -1,0 +1,92 @@
+//! The `pdrs` binary against the in-process mock server.
+
+use pdrs::mock::{MockConfig, MockServer, Seed};
+use serde_json::Value;
+use std::collections::HashSet;
+use std::process::Output;
+
+/// `pdrs args` with the REST and Events APIs on `mock`.
+async fn pdrs(mock: &MockServer, args: &[&str]) -> Output {
+    crate::runner::run(mock.url(), args, &[("PAGERDUTY_EVENTS_URL", mock.url())]).await
+}
+
+#[tokio::test]
+async fn get_all_prints_every_user_once_as_json_lines() {
+    let mock = MockServer::start_with(MockConfig::default().seed(Seed::empty().users(730))).await.unwrap();
+    let out = pdrs(&mock, &["get", "/users", "--all"]).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let users: Vec<Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(users.len(), 730);
+    let ids: HashSet<&str> = users.iter().map(|u| u["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 730);
+
+    let out = pdrs(&mock, &["get", "/users", "--all", "--concurrency", "4"]).await;
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 730);
+}
+
+#[tokio::test]
+async fn get_one_unwraps_and_missing_is_a_not_found_exit() {
+    let mock = MockServer::start().await.unwrap();
+    let out = pdrs(&mock, &["get", "/users/PU00003"]).await;
+    assert!(out.status.success());
+    let user: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(user["email"], "user3@example.com");
+
+    let out = pdrs(&mock, &["get", "/users/NOPE"]).await;
+    assert_eq!(out.status.code(), Some(4));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("404") && stderr.contains("Not Found"), "{stderr}");
+}
+
+#[tokio::test]
+async fn post_then_events_trigger_and_resolve() {
+    let mock = MockServer::start_with(MockConfig::default().seed(Seed::empty())).await.unwrap();
+    let out = pdrs(&mock, &["post", "/teams", "--data", r#"{"name": "SRE"}"#]).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let team: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(team["name"], "SRE");
+
+    let key = "0123456789abcdef0123456789abcdef";
+    let out = pdrs(
+        &mock,
+        &[
+            "events",
+            "trigger",
+            "--routing-key",
+            key,
+            "--summary",
+            "Disk full",
+            "--source",
+            "db-1",
+            "--dedup-key",
+            "disk-db-1",
+        ],
+    )
+    .await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), "disk-db-1");
+    let incidents = &mock.dump()["collections"]["/incidents"];
+    assert_eq!(incidents[0]["status"], "triggered");
+
+    let out = pdrs(&mock, &["events", "resolve", "--routing-key", key, "--dedup-key", "disk-db-1"]).await;
+    assert!(out.status.success());
+    assert_eq!(mock.dump()["collections"]["/incidents"][0]["status"], "resolved");
+}
+
+#[tokio::test]
+async fn a_bad_token_exits_with_the_auth_code() {
+    let mock = MockServer::start().await.unwrap();
+    let url = mock.url().to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_pdrs"))
+            .args(["get", "/users", "--token", "", "--url", &url])
+            .env_remove("PAGERDUTY_API_KEY")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+}

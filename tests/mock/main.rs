@@ -1,0 +1,10 @@
+//! pdrs-mock as a user runs it: its state and listings, PagerDuty's rules it follows, and how
+//! close its answers are to PagerDuty's documents.
+#![cfg(feature = "mock")]
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod basics;
+mod conformance;
+mod rules;
