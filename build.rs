@@ -1,13 +1,17 @@
 //! Build script: turns PagerDuty's OpenAPI documents into typed Rust.
 //!
-//! The work is split into small modules under `build/`:
+//! The work is split into small modules under `build/`, in the order a document goes through them:
 //! - `documents.rs` finds the documents and says which ones this build wants;
-//! - `normalize/` fixes the documents' defects, one named rule per defect class;
+//! - `normalize/` fixes the documents' defects, one named rule per defect class (`RULES`);
+//! - `table.rs` derives the operation table (paths, wrappers, pagination, required body fields)
+//!   for the generic layer, with `mock_data.rs` (the mock's request shapes and examples) and
+//!   `samples.rs` (a body of its required fields per operation, for the tests);
 //! - `select.rs` keeps the operations of the enabled features and prunes unused components;
-//! - `table.rs` derives the operation table (paths, wrappers, pagination) for the generic layer;
 //! - `reference.rs` links each operation's docs to PagerDuty's API reference;
-//! - `codegen.rs` runs progenitor and post-processes its output (`postprocess.rs`, then
-//!   `same_types.rs`, which makes identical generated types aliases of one).
+//! - `codegen.rs` runs progenitor and then the named passes of `postprocess/` (`PASSES`, the last
+//!   of which is `same_types.rs`: identical generated types made aliases of one);
+//! - `report.rs` writes the normalization report; `json.rs`, `conform.rs` and `credentials.rs`
+//!   are helpers the others share, and `src/naming.rs` the naming rules shared with the runtime.
 
 #[path = "build/codegen.rs"]
 mod codegen;
@@ -19,20 +23,38 @@ mod credentials;
 mod documents;
 #[path = "build/json.rs"]
 mod json;
+#[path = "build/mock_data.rs"]
+mod mock_data;
+// The naming rules the runtime uses too (`pdrs::naming`).
+#[allow(dead_code)]
+#[path = "src/naming.rs"]
+mod naming;
 #[path = "build/normalize/mod.rs"]
 mod normalize;
-#[path = "build/postprocess.rs"]
+#[path = "build/postprocess/mod.rs"]
 mod postprocess;
 #[path = "build/reference.rs"]
 mod reference;
+#[path = "build/report.rs"]
+mod report;
 #[path = "build/same_types.rs"]
 mod same_types;
+#[path = "build/samples.rs"]
+mod samples;
 #[path = "build/select.rs"]
 mod select;
 #[path = "build/table.rs"]
 mod table;
 
 fn main() {
+    // A generating thread's panic becomes the build's error message (`generator_panic`), without
+    // the panic's own report and backtrace; any other panic is reported as usual.
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !std::thread::current().name().is_some_and(|name| name.ends_with(".json")) {
+            report(info);
+        }
+    }));
     if let Err(message) = run() {
         // One clear line, then a non-zero exit: cargo shows it as the build failure.
         eprintln!("error: {message}");
@@ -48,27 +70,46 @@ fn run() -> Result<(), String> {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=build");
     println!("cargo:rerun-if-env-changed={}", documents::DIR_ENV);
+    println!("cargo:rerun-if-env-changed=DOCS_RS");
     let out_dir = std::path::PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);
     let dir = documents::openapi_dir()?;
+    println!("cargo:rerun-if-changed={}", dir.display());
+    // docs.rs builds without network or environment: there, missing documents leave the typed
+    // API out and the front page says how to get it.
+    let docs_rs = std::env::var_os("DOCS_RS").is_some();
+    let located = documents::locate_all(&dir, &documents::enabled_features(), docs_rs)?;
+    let untested = documents::untested(&located);
+    if !untested.is_empty() {
+        println!(
+            "cargo::warning=PagerDuty's documents in {} differ from api-schema {} (the revision pdrs is tested with): {}",
+            dir.display(),
+            &documents::TESTED_REVISION[..12],
+            untested.join(", ")
+        );
+    }
+    codegen::write_if_changed(&out_dir.join("documents.tsv"), &documents::located_source(&located))?;
 
     // One thread per document: the REST document is most of the work, the others are done on
     // the other cores meanwhile. Results are taken in the documents' order, so the outputs do
     // not depend on which thread finishes first.
-    let (dir, out_dir) = (&dir, &out_dir);
+    let out_dir = &out_dir;
     let processed: Vec<Result<Processed, String>> = std::thread::scope(|scope| {
-        let threads: Vec<_> = documents::DOCUMENTS
+        let threads: Vec<_> = located
             .iter()
-            .map(|doc| {
+            .map(|(doc, path)| {
                 std::thread::Builder::new()
                     .name(doc.file.to_string())
                     .stack_size(THREAD_STACK)
-                    .spawn_scoped(scope, move || process(dir, out_dir, doc))
+                    .spawn_scoped(scope, move || process(path.as_deref(), out_dir, doc))
                     .map_err(|e| format!("{}: cannot start a thread: {e}", doc.file))
             })
             .collect();
         threads
             .into_iter()
-            .map(|thread| thread?.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .zip(&located)
+            .map(|(thread, (doc, path))| {
+                thread?.join().map_err(|panic| generator_panic(doc, path.as_deref(), panic.as_ref()))?
+            })
             .collect()
     });
 
@@ -107,8 +148,28 @@ fn run() -> Result<(), String> {
     codegen::write_if_changed(&out_dir.join("examples.rs"), &codegen::examples_source(&entries))?;
     codegen::write_if_changed(&out_dir.join("body_checks.rs"), &codegen::body_checks_source(&entries))?;
     codegen::write_if_changed(&out_dir.join("operation_calls.rs"), &codegen::calls_source(&entries))?;
-    table::write(out_dir, &table_rows, &report)?;
+    table::write(out_dir, &table_rows)?;
+    mock_data::write(out_dir, &table_rows)?;
+    report::write(out_dir, &report)?;
     Ok(())
+}
+
+/// A panic inside the generator (progenitor, typify, syn) as the build's error: the document,
+/// and the generator's own words, which name the schema or reference it could not handle.
+fn generator_panic(
+    doc: &documents::Document,
+    path: Option<&std::path::Path>,
+    panic: &(dyn std::any::Any + Send),
+) -> String {
+    let words = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    format!(
+        "{}: the code generator stopped on a defect of this document no normalization rule repairs: {words}",
+        path.map_or_else(|| doc.file.to_string(), |p| p.display().to_string())
+    )
 }
 
 /// What one document gave: cargo's directives for it, its server URL, the normalization report's
@@ -122,44 +183,20 @@ struct Processed {
     generated: Option<codegen::Generated>,
 }
 
-/// Reads, normalizes and generates one document, and writes its module into `out_dir`.
+/// Reads, normalizes and generates one document (`None`: not wanted or not found), and writes
+/// its module into `out_dir`.
 fn process(
-    dir: &std::path::Path,
+    path: Option<&std::path::Path>,
     out_dir: &std::path::Path,
     doc: &'static documents::Document,
 ) -> Result<Processed, String> {
     let mut directives = Vec::new();
-    let path = match documents::locate(dir, doc)? {
-        documents::Located::Found(path) => path,
-        documents::Located::Fallback(path) => {
-            directives.push(format!(
-                "cargo::warning={} is not in {}: using {}",
-                doc.file,
-                dir.display(),
-                path.display()
-            ));
-            path
-        }
-        documents::Located::Missing => {
-            directives.push(format!(
-                "cargo::warning={} is in neither {} nor openapi/: pdrs::{} is left out",
-                doc.file,
-                dir.display(),
-                doc.module
-            ));
-            directives.extend(codegen::write_module(out_dir, doc, None)?);
-            return Ok(Processed {
-                doc,
-                directives,
-                server: None,
-                report: Vec::new(),
-                rows: Vec::new(),
-                generated: None,
-            });
-        }
+    let Some(path) = path else {
+        directives.extend(codegen::write_module(out_dir, doc, None)?);
+        return Ok(Processed { doc, directives, server: None, report: Vec::new(), rows: Vec::new(), generated: None });
     };
     directives.push(format!("cargo:rerun-if-changed={}", path.display()));
-    let mut spec = documents::read(&path)?;
+    let mut spec = documents::read(path)?;
     let raw = spec.clone();
     let server = documents::server_url(&spec);
     let mut report = Vec::new();
@@ -175,6 +212,12 @@ fn process(
         None
     } else {
         let pruned = select::prune(&spec, &enabled);
+        if let Some((pointer, problem)) = normalize::refs::unresolvable_ref(&pruned) {
+            return Err(format!(
+                "{}: at {pointer}: {problem}; no normalization rule repairs this (pdrs reads each document on its own)",
+                path.display()
+            ));
+        }
         let paging: Vec<_> = rows.iter().map(table::Row::paging).collect();
         Some(codegen::generate(doc, &pruned, &paging)?)
     };

@@ -23,7 +23,7 @@ pub struct Generated {
     /// Names of the top-level items of the `types` module.
     pub type_names: Vec<String>,
     /// Request and response types per operation (for the examples test).
-    pub operations: Vec<postprocess::OperationTypes>,
+    pub operations: Vec<postprocess::inspect::OperationTypes>,
 }
 
 /// Generates the client and types of one document.
@@ -42,25 +42,13 @@ pub fn generate(doc: &Document, spec: &Value, paging: &[(String, &str, Option<St
     let tokens = generator.generate_tokens(&api).map_err(|e| format!("{}: progenitor failed: {e}", doc.file))?;
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("{}: generated code does not parse: {e}", doc.file))?;
-    postprocess::drop_struct_builders(&mut file);
-    postprocess::open_enums(&mut file);
-    postprocess::untest_doc_snippets(&mut file);
-    let operations = postprocess::operation_types(&file);
-    let type_names = postprocess::type_names(&file);
-    postprocess::typed_streams(&mut file, paging);
-    postprocess::route_operations(&mut file).map_err(|unrouted| {
-        format!(
-            "{}: progenitor wrote {} operation(s) in a shape pdrs cannot route through its pipeline ({}); this progenitor version is not supported",
-            doc.file,
-            unrouted.len(),
-            unrouted.join(", ")
-        )
-    })?;
-    postprocess::codegen_on_use(&mut file);
-    postprocess::derive_serde_on_use(&mut file);
-    postprocess::body_setters(&mut file);
-    postprocess::redact_credentials(&mut file, &crate::credentials::credential_fields(spec));
-    crate::same_types::alias_identical_types(&mut file);
+    let operations = postprocess::inspect::operation_types(&file);
+    let type_names = postprocess::inspect::type_names(&file);
+    let secrets = crate::credentials::credential_fields(spec);
+    let context = postprocess::Context { paging, secrets: &secrets };
+    for pass in postprocess::PASSES {
+        (pass.apply)(&mut file, &context).map_err(|e| format!("{}: {}: {e}", doc.file, pass.name))?;
+    }
     Ok(Generated { source: prettyplease::unparse(&file), type_names, operations })
 }
 
@@ -113,7 +101,7 @@ pub struct Entry<'a> {
     /// The path template.
     pub path: String,
     /// Its generated types and required values.
-    pub types: &'a postprocess::OperationTypes,
+    pub types: &'a postprocess::inspect::OperationTypes,
     /// A request body holding the fields it requires, as JSON text.
     pub sample_body: Option<String>,
 }

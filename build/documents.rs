@@ -6,9 +6,14 @@ use std::path::{Path, PathBuf};
 pub const DIR_ENV: &str = "PDRS_OPENAPI_DIR";
 
 /// One OpenAPI document and the Rust module generated from it.
+#[derive(Debug)]
 pub struct Document {
-    /// File name inside the documents folder.
+    /// File name in a flat documents folder.
     pub file: &'static str,
+    /// Its folder under `reference/` in PagerDuty/api-schema.
+    pub schema_name: &'static str,
+    /// SHA-256 of the document at [`TESTED_REVISION`].
+    pub tested_sha256: &'static str,
     /// Module under `pdrs::` that holds the generated client and types.
     pub module: &'static str,
     /// Cargo feature that turns the module on; `None` for REST, which is split by tag.
@@ -23,6 +28,8 @@ pub struct Document {
 pub const DOCUMENTS: &[Document] = &[
     Document {
         file: "rest.json",
+        schema_name: "REST",
+        tested_sha256: "b2e80f8b83b170f29702e96a69adf230702b4ec43dddab7e348a2985c707ef35",
         module: "rest",
         feature: None,
         title: "The REST API",
@@ -30,6 +37,8 @@ pub const DOCUMENTS: &[Document] = &[
     },
     Document {
         file: "events-v2.json",
+        schema_name: "events-v2",
+        tested_sha256: "f5570ec1049850501363447415a9202118586281286c3ccc8cd996f8429d1908",
         module: "events_v2",
         feature: Some("events"),
         title: "Events API v2",
@@ -37,6 +46,8 @@ pub const DOCUMENTS: &[Document] = &[
     },
     Document {
         file: "events-v1.json",
+        schema_name: "events-v1",
+        tested_sha256: "b184716f4a5830936adfc79e3cee80248c12212400795e524b2f6f84fe06284f",
         module: "events_v1",
         feature: Some("events"),
         title: "Events API v1",
@@ -44,6 +55,8 @@ pub const DOCUMENTS: &[Document] = &[
     },
     Document {
         file: "scim.json",
+        schema_name: "scim",
+        tested_sha256: "e82afc6b53b9da16b622e15697b001f3d61da048dbe8bc0cee5a6d16d3be46af",
         module: "scim",
         feature: Some("scim"),
         title: "SCIM user provisioning",
@@ -51,6 +64,8 @@ pub const DOCUMENTS: &[Document] = &[
     },
     Document {
         file: "integration-slack-service.json",
+        schema_name: "integration-slack-service",
+        tested_sha256: "5bf850060d5523c7b7c3f9ca509fc2dce1fce976f409576b9651465b928cb863",
         module: "slack",
         feature: Some("slack"),
         title: "The Slack integration service",
@@ -58,6 +73,8 @@ pub const DOCUMENTS: &[Document] = &[
     },
     Document {
         file: "integration-jira-cloud.json",
+        schema_name: "integration-jira-cloud",
+        tested_sha256: "93b87a9a3133ff61793c71277420eb82129b92dc00d03014cab98ee0a5d90904",
         module: "jira_cloud",
         feature: Some("jira"),
         title: "The Jira Cloud integration",
@@ -65,6 +82,8 @@ pub const DOCUMENTS: &[Document] = &[
     },
     Document {
         file: "integration-jira-service.json",
+        schema_name: "integration-jira-service",
+        tested_sha256: "83bc54975f73362b685c62e80c2f8687b78565bc85cd0783f59f0bd418b7fd26",
         module: "jira_server",
         feature: Some("jira"),
         title: "The Jira Server integration service",
@@ -72,6 +91,8 @@ pub const DOCUMENTS: &[Document] = &[
     },
     Document {
         file: "integration-ms-teams-service.json",
+        schema_name: "integration-ms-teams-service",
+        tested_sha256: "80225f5e82402fa8fd14aaed115eccc50302843d696a6488beacf817abaa805d",
         module: "ms_teams",
         feature: Some("ms_teams"),
         title: "The Microsoft Teams integration service",
@@ -79,6 +100,8 @@ pub const DOCUMENTS: &[Document] = &[
     },
     Document {
         file: "mcp.json",
+        schema_name: "mcp",
+        tested_sha256: "f10a2444e3bf3c934a02848a29ccfaa793172170aba2d4e0e7aa7f74d9a3e741",
         module: "mcp",
         feature: Some("mcp"),
         title: "PagerDuty's MCP server",
@@ -86,50 +109,144 @@ pub const DOCUMENTS: &[Document] = &[
     },
 ];
 
-/// The folder the documents are read from: `$PDRS_OPENAPI_DIR`, else `openapi/` in the crate.
-pub fn openapi_dir() -> Result<PathBuf, String> {
-    if let Ok(dir) = std::env::var(DIR_ENV) {
-        return Ok(PathBuf::from(dir));
-    }
-    default_dir()
+/// The revision of PagerDuty/api-schema pdrs is tested with.
+pub const TESTED_REVISION: &str = "91a06fb3c64b0ab2b2bd6c485d12b327dfb55c18";
+
+/// The features that are not a REST tag or a document: anything else turned on is a REST tag,
+/// so the REST document is wanted. `tests/build/documents.rs` checks this against Cargo.toml.
+pub const OTHER_FEATURES: &[&str] = &["default", "full", "rest", "mock", "validate", "serde_all", "blocking"];
+
+/// How a documents folder is laid out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// A PagerDuty/api-schema checkout: `reference/<NAME>/openapiv3.json`.
+    ApiSchema,
+    /// The `reference/` folder of such a checkout: `<NAME>/openapiv3.json`.
+    Reference,
+    /// One file per document, named as in [`DOCUMENTS`] (`rest.json`, `scim.json`...).
+    Flat,
 }
 
-/// `openapi/` in the crate (links to PagerDuty's documents).
+impl Layout {
+    /// The layout of `dir`, told from what it holds.
+    pub fn of(dir: &Path) -> Layout {
+        if dir.join("reference").is_dir() {
+            Layout::ApiSchema
+        } else if DOCUMENTS.iter().any(|doc| dir.join(doc.schema_name).is_dir()) {
+            Layout::Reference
+        } else {
+            Layout::Flat
+        }
+    }
+
+    /// Where this layout keeps one document.
+    pub fn path(self, dir: &Path, doc: &Document) -> PathBuf {
+        match self {
+            Layout::ApiSchema => dir.join("reference").join(doc.schema_name).join("openapiv3.json"),
+            Layout::Reference => dir.join(doc.schema_name).join("openapiv3.json"),
+            Layout::Flat => dir.join(doc.file),
+        }
+    }
+}
+
+/// The folder the documents are read from: `$PDRS_OPENAPI_DIR` (a relative path is taken from
+/// the current directory, which is the package's own folder), else `openapi/` in the crate.
+pub fn openapi_dir() -> Result<PathBuf, String> {
+    match std::env::var_os(DIR_ENV) {
+        Some(dir) if !dir.is_empty() => Ok(PathBuf::from(dir)),
+        _ => default_dir(),
+    }
+}
+
+/// `openapi/` in the crate (in this repository, links to PagerDuty's documents).
 pub fn default_dir() -> Result<PathBuf, String> {
     let manifest = std::env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?;
     Ok(Path::new(&manifest).join("openapi"))
 }
 
-/// Where one document comes from.
-pub enum Located {
-    /// The chosen folder has it.
-    Found(PathBuf),
-    /// `$PDRS_OPENAPI_DIR` lacks it; `openapi/` has it.
-    Fallback(PathBuf),
-    /// `$PDRS_OPENAPI_DIR` lacks it and so does `openapi/`: the API is left out.
-    Missing,
+/// Whether this build wants a document: its feature is on (for REST, `rest` or any tag's).
+pub fn wanted(doc: &Document, enabled: &dyn Fn(&str) -> bool, features: &[String]) -> bool {
+    match doc.feature {
+        Some(feature) => enabled(feature),
+        None => features
+            .iter()
+            .any(|f| !OTHER_FEATURES.contains(&f.as_str()) && !DOCUMENTS.iter().any(|d| d.feature == Some(f.as_str()))),
+    }
 }
 
-/// The path of one document. The default folder must hold every document (else the error
-/// says what to put where); a `$PDRS_OPENAPI_DIR` may hold only some (an older revision, say):
-/// the others come from `openapi/`, or are left out when it lacks them too.
-pub fn locate(dir: &Path, doc: &Document) -> Result<Located, String> {
-    let path = dir.join(doc.file);
-    if path.is_file() {
-        return Ok(Located::Found(path));
+/// The features turned on for this build, as cargo names them in the environment
+/// (`CARGO_FEATURE_ESCALATION_POLICIES` -> `escalation_policies`).
+pub fn enabled_features() -> Vec<String> {
+    std::env::vars_os()
+        .filter_map(|(key, _)| key.to_str()?.strip_prefix("CARGO_FEATURE_").map(str::to_ascii_lowercase))
+        .collect()
+}
+
+/// Each document and where it is, `None` for one this build does not want or (in a docs.rs
+/// build) could not find. A wanted document that is missing is an error saying how to get them.
+pub fn locate_all(
+    dir: &Path,
+    features: &[String],
+    docs_rs: bool,
+) -> Result<Vec<(&'static Document, Option<PathBuf>)>, String> {
+    let layout = Layout::of(dir);
+    let enabled = |name: &str| features.iter().any(|f| f == name);
+    let mut located = Vec::new();
+    let mut missing = Vec::new();
+    for doc in DOCUMENTS {
+        let path = layout.path(dir, doc);
+        if path.is_file() {
+            located.push((doc, Some(path)));
+        } else {
+            if wanted(doc, &enabled, features) {
+                missing.push(doc);
+            }
+            located.push((doc, None));
+        }
     }
-    let default = default_dir()?;
-    if std::env::var_os(DIR_ENV).is_some() && default != dir {
-        let fallback = default.join(doc.file);
-        return Ok(if fallback.is_file() { Located::Fallback(fallback) } else { Located::Missing });
+    if missing.is_empty() || docs_rs {
+        return Ok(located);
     }
-    Err(format!(
-        "OpenAPI document {} not found: put PagerDuty's {} in {} (openapi/ links to ../shared/openapi), or set {}=<folder holding it>",
-        path.display(),
-        doc.file,
-        dir.display(),
-        DIR_ENV
-    ))
+    Err(missing_message(dir, layout, &missing))
+}
+
+/// What a build without its documents says: which are missing, where they were looked for, and
+/// how to get them.
+pub fn missing_message(dir: &Path, layout: Layout, missing: &[&Document]) -> String {
+    let looked: Vec<String> = missing.iter().map(|doc| layout.path(dir, doc).display().to_string()).collect();
+    let features: Vec<String> = missing.iter().map(|doc| format!("`{}`", doc.feature.unwrap_or("rest"))).collect();
+    format!(
+        "pdrs generates its typed API from PagerDuty's OpenAPI documents at build time, and the documents \
+         for the features turned on ({features}) were not found (looked for {looked}).\n\
+         Get them from PagerDuty/api-schema, at the revision pdrs is tested with:\n\
+         \n    git clone https://github.com/PagerDuty/api-schema\n    git -C api-schema checkout {TESTED_REVISION}\n\n\
+         then point {DIR_ENV} at the checkout, in the environment:\n\
+         \n    export {DIR_ENV}=$PWD/api-schema\n\n\
+         or in your project's .cargo/config.toml (a path relative to the project):\n\
+         \n    [env]\n    {DIR_ENV} = {{ value = \"api-schema\", relative = true }}\n\n\
+         A folder of flat files (rest.json, scim.json...) works too. To leave an API out, turn its feature off.",
+        features = features.join(", "),
+        looked = looked.join(", "),
+    )
+}
+
+/// The documents that differ from the tested revision (by SHA-256), by file name.
+pub fn untested(located: &[(&Document, Option<PathBuf>)]) -> Vec<&'static str> {
+    use sha2::Digest;
+    located
+        .iter()
+        .filter_map(|(doc, path)| {
+            let bytes = std::fs::read(path.as_ref()?).ok()?;
+            let digest: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+            (digest != doc.tested_sha256).then_some(doc.file)
+        })
+        .collect()
+}
+
+/// `documents.tsv` in `OUT_DIR`: the file name and path of each document this build read, for
+/// the tests that read the documents themselves.
+pub fn located_source(located: &[(&Document, Option<PathBuf>)]) -> String {
+    located.iter().filter_map(|(doc, path)| Some(format!("{}\t{}\n", doc.file, path.as_ref()?.display()))).collect()
 }
 
 /// Reads and parses one document.
@@ -140,15 +257,7 @@ pub fn read(path: &Path) -> Result<serde_json::Value, String> {
 
 /// Cargo feature name of a REST tag: `Escalation Policies` -> `escalation_policies`.
 pub fn tag_feature(tag: &str) -> String {
-    let mut out = String::new();
-    for c in tag.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('_') && !out.is_empty() {
-            out.push('_');
-        }
-    }
-    out.trim_end_matches('_').to_string()
+    crate::naming::snake(tag)
 }
 
 /// Whether a cargo feature is on for this build.

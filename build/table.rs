@@ -16,12 +16,12 @@ use std::path::Path;
 pub struct Row {
     /// The request body's schema reduced to what the mock server validates (types, required
     /// fields, enum values; see [`shape`]).
-    request_fields: Option<Value>,
+    pub(crate) request_fields: Option<Value>,
     /// The first example of the first 2xx JSON response, for the mock server.
-    example: Option<Value>,
-    module: &'static str,
-    method: String,
-    path: String,
+    pub(crate) example: Option<Value>,
+    pub(crate) module: &'static str,
+    pub(crate) method: String,
+    pub(crate) path: String,
     tag: String,
     name: String,
     paging: &'static str,
@@ -233,7 +233,7 @@ pub fn rows(doc: &Document, spec: &Value, raw: &Value) -> Vec<Row> {
             _ => items.clone(),
         };
         let request_wrapper = request_schema(spec, op).and_then(|s| single_key(spec, s));
-        let request_fields = request_schema(spec, op).map(|s| shape(spec, s, 0));
+        let request_fields = request_schema(spec, op).map(|s| crate::mock_data::shape(spec, s, 0));
         let mut required_body = Vec::new();
         if let Some(schema) = request_schema(spec, op) {
             required_paths(spec, schema, "", 0, &mut required_body);
@@ -254,7 +254,7 @@ pub fn rows(doc: &Document, spec: &Value, raw: &Value) -> Vec<Row> {
             request_fields,
             example: raw
                 .pointer(&format!("/paths/{}/{method}", path.replace('~', "~0").replace('/', "~1")))
-                .and_then(|raw_op| success_example(raw, raw_op)),
+                .and_then(|raw_op| crate::mock_data::success_example(raw, raw_op)),
             module: doc.module,
             method: method.to_ascii_uppercase(),
             path: path.clone(),
@@ -278,139 +278,10 @@ pub fn rows(doc: &Document, spec: &Value, raw: &Value) -> Vec<Row> {
                 .and_then(|c| c.parse().ok())
                 .unwrap_or(200),
             required_body,
-            sample_body: request_schema(spec, op).map(|s| sample(spec, s, 0)),
+            sample_body: request_schema(spec, op).map(|s| crate::samples::sample(spec, s, 0)),
         });
     }
     out
-}
-
-/// The first example of an operation's first 2xx JSON response.
-/// References resolved (an example object's `value`), and paging fields made final (`more`
-/// false, cursors null): the mock serves it as a last page.
-fn success_example(spec: &Value, op: &Value) -> Option<Value> {
-    let (_, response) = op.get("responses")?.as_object()?.iter().find(|(c, _)| c.starts_with('2'))?;
-    let media = resolve(spec, response).get("content")?.get("application/json")?;
-    let mut example = match media.get("example") {
-        Some(example) => example.clone(),
-        None => {
-            let (_, first) = media.get("examples")?.as_object()?.iter().next()?;
-            resolve(spec, first).get("value").cloned()?
-        }
-    };
-    if let Some(parsed) = example.as_str().and_then(|text| serde_json::from_str::<Value>(text).ok()) {
-        example = parsed;
-    }
-    resolve_example_refs(spec, &mut example, 0);
-    if let Some(schema) = media.get("schema") {
-        crate::conform::conform(spec, schema, &mut example);
-    }
-    if let Value::Object(map) = &mut example {
-        if map.get("more") == Some(&Value::Bool(true)) {
-            map.insert("more".into(), Value::Bool(false));
-        }
-        for cursor in ["next_cursor", "after"] {
-            if map.get(cursor).is_some_and(|c| !c.is_null()) {
-                map.insert(cursor.into(), Value::Null);
-            }
-        }
-    }
-    Some(example)
-}
-
-/// Replaces `{"$ref": "#/..."}` nodes inside an example by what they point at (an example
-/// object's `value`, else the node itself), to a depth of eight.
-fn resolve_example_refs(spec: &Value, value: &mut Value, depth: usize) {
-    if depth > 8 {
-        return;
-    }
-    if let Some(target) = value.get("$ref").and_then(Value::as_str).filter(|r| r.starts_with("#/")) {
-        let pointer = target.trim_start_matches('#');
-        if let Some(found) = spec.pointer(pointer) {
-            *value = found.get("value").unwrap_or(found).clone();
-            return resolve_example_refs(spec, value, depth + 1);
-        }
-    }
-    match value {
-        Value::Object(map) => map.values_mut().for_each(|v| resolve_example_refs(spec, v, depth + 1)),
-        Value::Array(items) => items.iter_mut().for_each(|v| resolve_example_refs(spec, v, depth + 1)),
-        _ => {}
-    }
-}
-
-/// What the mock checks of a request body: a schema reduced to `type`, `required`, `enum`,
-/// `properties` and `items`, references resolved, to a depth of five.
-fn shape(spec: &Value, schema: &Value, depth: usize) -> Value {
-    let schema = resolve(spec, schema);
-    let mut out = serde_json::Map::new();
-    let ty = json_type(spec, schema);
-    if ty != "any" {
-        out.insert("type".into(), Value::String(ty.to_string()));
-    }
-    if let Some(values) = schema.get("enum").filter(|e| e.as_array().is_some_and(|a| a.iter().all(Value::is_string))) {
-        out.insert("enum".into(), values.clone());
-    }
-    if depth < 5 {
-        if let Some(required) = schema.get(crate::normalize::schemas::REQUIRED_EXT) {
-            out.insert("required".into(), required.clone());
-        }
-        let props: serde_json::Map<String, Value> =
-            schema_properties(spec, schema).iter().map(|(k, v)| (k.clone(), shape(spec, v, depth + 1))).collect();
-        if !props.is_empty() {
-            out.insert("properties".into(), Value::Object(props));
-        }
-        if let Some(items) = schema.get("items") {
-            out.insert("items".into(), shape(spec, items, depth + 1));
-        }
-    }
-    Value::Object(out)
-}
-
-/// A value that fits `schema` and holds the fields it requires, to a depth of eight: its
-/// `default` or first allowed value, else a value of its type and format (`x`, `1`, `true`,
-/// a date); for a union, a value of its first alternative.
-fn sample(spec: &Value, schema: &Value, depth: usize) -> Value {
-    let schema = resolve(spec, schema);
-    if let Some(value) = schema.get("default").or_else(|| schema.get("enum").and_then(|e| e.get(0))) {
-        return value.clone();
-    }
-    if depth > 8 {
-        return Value::Null;
-    }
-    if let Some(first) = ["oneOf", "anyOf"].iter().find_map(|k| schema.get(*k).and_then(|a| a.get(0))) {
-        return sample(spec, first, depth + 1);
-    }
-    let kind = match json_type(spec, schema) {
-        "any" if schema.get("items").is_some() => "array",
-        kind => kind,
-    };
-    match kind {
-        "string" => Value::String(
-            match schema.get("format").and_then(Value::as_str) {
-                Some("date-time") => "2026-01-01T00:00:00Z",
-                Some("date") => "2026-01-01",
-                Some("uuid") => "00000000-0000-0000-0000-000000000000",
-                _ => "x",
-            }
-            .to_string(),
-        ),
-        "integer" | "number" => Value::from(1),
-        "boolean" => Value::Bool(true),
-        "array" => Value::Array(schema.get("items").map(|i| vec![sample(spec, i, depth + 1)]).unwrap_or_default()),
-        "object" => {
-            let properties = schema_properties(spec, schema);
-            if properties.is_empty() {
-                // A free-form map: one entry, since an empty one is not sent at all.
-                return serde_json::json!({"x": "x"});
-            }
-            let required = schema.get(crate::normalize::schemas::REQUIRED_EXT).and_then(Value::as_array);
-            let fields = required.into_iter().flatten().filter_map(Value::as_str).map(|field| {
-                let value = properties.get(field).map_or(Value::String("x".into()), |p| sample(spec, p, depth + 1));
-                (field.to_string(), value)
-            });
-            Value::Object(fields.collect())
-        }
-        _ => Value::Object(serde_json::Map::new()),
-    }
 }
 
 /// The fields a request schema requires, as paths from the body's top (`incident`,
@@ -443,7 +314,7 @@ fn required_paths(spec: &Value, schema: &Value, prefix: &str, depth: usize, out:
 }
 
 /// The JSON type a schema declares (`any` when it does not say).
-fn json_type<'a>(spec: &'a Value, schema: &'a Value) -> &'a str {
+pub(crate) fn json_type<'a>(spec: &'a Value, schema: &'a Value) -> &'a str {
     let schema = resolve(spec, schema);
     match schema.get("type").and_then(Value::as_str) {
         Some(t) => t,
@@ -475,8 +346,8 @@ fn variant(snake: &str) -> String {
     crate::json::pascal(snake)
 }
 
-/// Writes `operations.rs` (the table as Rust), `operations.tsv` and `normalization.tsv`.
-pub fn write(out_dir: &Path, rows: &[Row], report: &[String]) -> Result<(), String> {
+/// Writes `operations.rs` (the table as Rust) and `operations.tsv`.
+pub fn write(out_dir: &Path, rows: &[Row]) -> Result<(), String> {
     let mut rust = String::from(
         "/// Every operation of every document, in document order.\npub static OPERATIONS: &[Operation] = &[\n",
     );
@@ -522,32 +393,7 @@ pub fn write(out_dir: &Path, rows: &[Row], report: &[String]) -> Result<(), Stri
         );
     }
     rust.push_str("];\n");
-    let mut norm = String::from(
-        "# document\trule\tsite (JSON pointer of a node the rule changed; (none) when it changed nothing)\n",
-    );
-    for line in report {
-        norm.push_str(line);
-        norm.push('\n');
-    }
-    let fields: serde_json::Map<String, Value> = rows
-        .iter()
-        .filter(|r| r.module == "rest")
-        .filter_map(|r| Some((format!("{} {}", r.method, r.path), r.request_fields.clone()?)))
-        .collect();
-    let fields = serde_json::to_string(&fields).map_err(|e| e.to_string())?;
-    let examples: serde_json::Map<String, Value> = rows
-        .iter()
-        .filter(|r| r.module == "rest")
-        .filter_map(|r| Some((format!("{} {}", r.method, r.path), r.example.clone()?)))
-        .collect();
-    let examples = serde_json::to_string(&examples).map_err(|e| e.to_string())?;
-    for (name, text) in [
-        ("operations.rs", rust),
-        ("operations.tsv", tsv),
-        ("normalization.tsv", norm),
-        ("request_fields.json", fields),
-        ("response_examples.json", examples),
-    ] {
+    for (name, text) in [("operations.rs", rust), ("operations.tsv", tsv)] {
         crate::codegen::write_if_changed(&out_dir.join(name), &text)?;
     }
     Ok(())

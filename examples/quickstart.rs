@@ -3,7 +3,7 @@
 //! Events API trigger/resolve against it. With `PAGERDUTY_API_KEY` set, it runs the read-only part
 //! against the real API instead.
 //!
-//! Run: `cargo run --example quickstart`
+//! Run: `cargo run --example quickstart --features mock`
 
 use futures::TryStreamExt;
 use pdrs::mock::{MockConfig, MockServer, Seed};

@@ -6,6 +6,8 @@
 //! Against your account (writes: it acknowledges real incidents):
 //!     PAGERDUTY_API_KEY=... PAGERDUTY_FROM=you@example.com cargo run --example triage --features mock -- SERVICE_ID
 
+mod support;
+
 use futures::TryStreamExt;
 use pdrs::prelude::*;
 use pdrs::rest::types;
@@ -35,28 +37,19 @@ async fn triage(pd: &pdrs::RestClient, service_id: &str) -> pdrs::Result<Vec<Str
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let _mock; // the embedded mock, when no account is given; it stops when dropped
-    let (pd, service_id) = match std::env::var("PAGERDUTY_API_KEY") {
-        Ok(key) => {
-            let from = std::env::var("PAGERDUTY_FROM").map_err(|_| "set PAGERDUTY_FROM to your login email")?;
-            let service = std::env::args().nth(1).ok_or("give the service's id: triage SERVICE_ID")?;
-            (pdrs::RestClient::builder(key).default_from(from).build()?, service)
-        }
-        Err(_) => {
-            let mock = pdrs::mock::MockServer::start().await?;
-            println!("Started the embedded mock PagerDuty at {}", mock.url());
-            let pd =
-                pdrs::RestClient::builder("any-token").base_url(mock.url()).default_from("me@example.com").build()?;
-            // The service of the first triggered incident.
+    let (pd, _mock) = support::connect().await?;
+    let pd = &pd;
+    // The service: the first argument, else the service of the first triggered incident.
+    let service_id = match std::env::args().nth(1) {
+        Some(id) => id,
+        None => {
             let triggered = pdrs::ListOptions::new().param_list("statuses", ["triggered"]);
             let first: serde_json::Value =
                 pd.iter_all("/incidents", triggered).try_next().await?.ok_or("nothing is triggered")?;
-            let service = first["service"]["id"].as_str().unwrap_or_default().to_string();
-            _mock = mock;
-            (pd, service)
+            first["service"]["id"].as_str().unwrap_or_default().to_string()
         }
     };
-    let done = triage(&pd, &service_id).await?;
+    let done = triage(pd, &service_id).await?;
     println!("Service {service_id}: acknowledged {} triggered incident(s) and noted each: {done:?}", done.len());
     Ok(())
 }

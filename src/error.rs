@@ -149,13 +149,6 @@ pub enum PagingProblem {
     },
     /// The server said there were more records but returned none.
     MoreWithoutRecords,
-    /// `total` promised more records than the server returned.
-    TotalMismatch {
-        /// What `total` said.
-        total: u64,
-        /// Records that arrived.
-        got: u64,
-    },
 }
 
 impl fmt::Display for PagingProblem {
@@ -169,9 +162,6 @@ impl fmt::Display for PagingProblem {
                 write!(f, "the page at offset {offset} repeats records already seen (the server ignores offset)")
             }
             PagingProblem::MoreWithoutRecords => write!(f, "the server said more records exist but sent none"),
-            PagingProblem::TotalMismatch { total, got } => {
-                write!(f, "total said {total} records but the server ended after {got}")
-            }
         }
     }
 }
@@ -281,6 +271,16 @@ impl Error {
 
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
         Error::InvalidInput(message.into())
+    }
+
+    /// A body that lacks the field `expected`: names the keys it had (or its JSON type, when it
+    /// is not an object).
+    pub(crate) fn missing_wrapper(expected: impl Into<String>, body: &serde_json::Value) -> Self {
+        let got = match body {
+            serde_json::Value::Object(map) => map.keys().cloned().collect(),
+            other => vec![format!("<{}>", crate::decode::json_kind(other))],
+        };
+        Error::MissingWrapper { expected: expected.into(), got }
     }
 
     /// The HTTP status the error came with, if any.

@@ -1,28 +1,71 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
-#![doc = include_str!("../README.md")]
+//! A Rust SDK for PagerDuty's public APIs: typed clients generated at build time from PagerDuty's
+//! OpenAPI documents, a generic layer in the spirit of pdpyras for everything else, and one
+//! request pipeline under both.
 //!
-//! ## The crate
+#![cfg_attr(
+    not(pdrs_rest),
+    doc = "<div class=\"warning\">This build found no OpenAPI documents, so the typed modules \
+           (<code>pdrs::rest</code>, <code>pdrs::scim</code>...) are absent from this page. They are \
+           generated in your own build: see <a href=\"#the-documents\">The documents</a>.</div>\n\n"
+)]
+//! ```no_run
+//! use pdrs::prelude::*;
 //!
-//! A typed Rust SDK for PagerDuty's public APIs, generated at build time from PagerDuty's own
-//! OpenAPI documents, with a small generic layer (in the spirit of pdpyras) on one shared
-//! request pipeline.
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let pd = pdrs::RestClient::builder("my-api-key").build()?;
+//! let page = pd.api().list_users().limit(25).send().await?.into_inner();
+//! let on_call: Vec<serde_json::Value> = pd.list_all("/oncalls", pdrs::ListOptions::new()).await?;
+//! # Ok(()) }
+//! ```
 //!
-//! - [`RestClient`]: the REST API; [`RestClient::api`] gives the typed builder calls of every
-//!   operation (`pd.api().list_users().limit(25).send().await`).
-//! - [`spec`]: every operation of every document as data (paths, wrappers, pagination kinds).
-//! - Errors: typed and raw calls return one [`Error`]; retries, limits and the host guard are
-//!   the same for both (see [`RetryPolicy`]).
-//! - Paging guarantees ([`ApiClient::iter_all`] and every other listing): each record at most
-//!   once (repeats dropped by `id`), offsets planned from what the server returned, and a typed
-//!   [`Error::Paging`] or [`Error::PaginationCap`], never a silent stop, when pages do not add
-//!   up (an ignored offset, `more` without records, a repeated or cycling cursor, endless empty
-//!   pages).
-//! - Records without a detour: a page body is parsed once; each record is cut out of it as raw
-//!   JSON text and decoded straight into the type asked for (`iter_all::<types::User>`), or
-//!   handed on unparsed as a [`Record`] (`iter_all::<Record>`) to forward or store as it came.
-//! - Generated modules, one per document and feature: [`rest`], `events_v2`, `events_v1`,
+//! ## Where things are
+//!
+//! - [`RestClient`]: the REST API. [`RestClient::api`] gives the typed builder call of every
+//!   operation (`pd.api().list_users().limit(25).send().await`), and the client dereferences to
+//!   [`ApiClient`], the generic verbs: [`ApiClient::rget`], [`ApiClient::iter_all`],
+//!   [`ApiClient::find`], [`ApiClient::persist`], [`ApiClient::iter_history`],
+//!   [`ApiClient::request`] for any path.
+//! - [`EventsClient`] (feature `events`), [`ScimClient`], [`McpClient`], and the integration
+//!   services' clients from [`RestClientBuilder`]; all built by one [`ClientBuilder`].
+//! - [`Error`]: the one error of typed and raw calls, with question methods
+//!   ([`Error::is_retryable`], [`Error::is_not_found`]...). [`RetryPolicy`] says what is retried.
+//! - [`spec`]: every operation of every document as data (paths, entity wrappers, paging kinds).
+//! - [`webhooks`]: signature verification and typed webhook events; [`oauth`]: OAuth 2.0 flows.
+//! - Generated modules, one per document: `rest` (with `rest::types`), `events_v2`, `events_v1`,
 //!   `scim`, `slack`, `jira_cloud`, `jira_server`, `ms_teams`, `mcp`.
+//!
+//! Paging ([`ApiClient::iter_all`] and every `.stream()`) yields each record at most once, plans
+//! offsets from what the server returned, and ends in [`Error::Paging`] or
+//! [`Error::PaginationCap`], never a silent stop, when pages do not add up.
+//!
+//! ## The documents
+//!
+//! The typed API is generated from PagerDuty's OpenAPI documents when pdrs is built. Point
+//! `PDRS_OPENAPI_DIR` at a checkout of PagerDuty/api-schema (or a folder of flat `rest.json`,
+//! `scim.json`... files), in the environment or in your project's `.cargo/config.toml`:
+//!
+//! ```toml
+//! [env]
+//! PDRS_OPENAPI_DIR = { value = "api-schema", relative = true }
+//! ```
+//!
+//! A feature whose document is missing stops the build with a message saying where to get it.
+//!
+//! ## Features
+//!
+//! | feature | what it adds | default |
+//! | --- | --- | --- |
+//! | `rest` | the whole REST API (every tag below) | yes |
+//! | `users`, `incidents`, `escalation_policies`... | one REST tag each, named after the tag | with `rest` |
+//! | `events` | [`EventsClient`] and the Events API v2 and v1 modules | yes |
+//! | `scim`, `slack`, `jira`, `ms_teams`, `mcp` | the typed module of that document | yes |
+//! | `blocking` | [`blocking`], a blocking facade | yes |
+//! | `mock` | [`mock`], a stateful PagerDuty for tests (axum) | no |
+//! | `validate` | `spec::check_body`: a JSON body checked against an operation's request type | no |
+//! | `serde_all` | both serde directions on every generated type | no |
+//! | `full` | all of the above | no |
 
 // The modules, from the bottom layer up (ARCHITECTURE.md): each uses only those above it in
 // this list, and the cycle check of the test command keeps it so.
@@ -41,6 +84,7 @@ mod http;
 mod listing;
 #[cfg(feature = "mock")]
 pub mod mock;
+pub mod naming;
 pub mod oauth;
 mod pipeline;
 #[cfg(test)]
@@ -90,7 +134,13 @@ macro_rules! generated_module {
 // One `generated_module!` per document of `build/documents.rs`, the single list of documents.
 include!(concat!(env!("OUT_DIR"), "/modules.rs"));
 
-/// The client traits of every generated module, for builder calls (`pd.api().list_users()`).
+/// The README's examples, compiled as doctests.
+#[cfg(all(doctest, feature = "mock", pdrs_rest))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
+/// The client traits of the REST API's tags, for builder calls (`pd.api().list_users()`). Each other
+/// generated module has a prelude of its own (`pdrs::scim::prelude`, `pdrs::slack::prelude`...).
 pub mod prelude {
     #[cfg(pdrs_rest)]
     pub use crate::rest::prelude::*;

@@ -122,54 +122,36 @@ impl RawRequest<'_> {
     /// gives for this method and path (a body without it is [`Error::MissingWrapper`]), the
     /// whole body when the path is not in the table or has no wrapper.
     pub async fn entity<T: DeserializeOwned>(self) -> Result<T> {
-        let response_wrapper = match &self.target {
-            Ok(target) => wrappers(self.client, self.method.as_str(), target)?.1,
+        let op = match &self.target {
+            Ok(target) => operation(self.client, self.method.as_str(), target)?,
             Err(_) => None, // `json` reports it
         };
         let value: Value = self.json().await?;
-        unwrap(response_wrapper, value)
+        unwrap(op, value)
     }
 }
 
-/// The entity wrapper the operation table gives for `method` on the target's canonical path.
-fn wrappers(client: &ApiClient, method: &str, target: &Target) -> Result<(Option<&'static str>, Option<&'static str>)> {
+/// The operation of the table for `method` on the target's canonical path (a PATCH the spec does
+/// not describe as the PUT of the same resource).
+fn operation(client: &ApiClient, method: &str, target: &Target) -> Result<Option<&'static spec::Operation>> {
     let base = client.pipeline().base_url();
     let url = target.resolve(base)?;
-    // A PATCH the spec does not describe wraps like the PUT of the same resource.
     let api = client.pipeline().api();
-    let op = canonical_path_in(api, base, &url).and_then(|path| {
+    Ok(canonical_path_in(api, base, &url).and_then(|path| {
         spec::find_in(api, method, path)
             .or_else(|| (method == "PATCH").then(|| spec::find_in(api, "PUT", path)).flatten())
-    });
-    Ok(op.map(|op| (op.request_wrapper, op.response_wrapper)).unwrap_or((None, None)))
+    }))
 }
 
-/// Wraps `body` in `wrapper` unless it already is (`{"user": {...}}` stays as it is).
-fn wrap(wrapper: Option<&str>, body: Value) -> Value {
-    match wrapper {
-        Some(key) if !(body.as_object().is_some_and(|m| m.len() == 1 && m.contains_key(key))) => {
-            serde_json::json!({ key: body })
-        }
-        _ => body,
-    }
-}
-
-/// Takes the entity out of its wrapper; a 2xx without it is an error naming the keys it had.
-fn unwrap<T: DeserializeOwned>(wrapper: Option<&str>, body: Value) -> Result<T> {
-    let inner = match (wrapper, body) {
-        (Some(key), Value::Object(mut map)) => match map.remove(key) {
-            Some(v) => v,
-            None => {
-                return Err(Error::MissingWrapper { expected: key.to_string(), got: map.keys().cloned().collect() })
-            }
-        },
-        (Some(key), other) => {
-            return Err(Error::MissingWrapper {
-                expected: key.to_string(),
-                got: vec![format!("<{}>", crate::decode::json_kind(&other))],
-            })
-        }
-        (None, body) => body,
+/// The entity out of an answer as `op` wraps it (the whole answer for a path the table does not
+/// know); an answer without its wrapper is [`Error::MissingWrapper`].
+fn unwrap<T: DeserializeOwned>(op: Option<&spec::Operation>, body: Value) -> Result<T> {
+    let inner = match op {
+        Some(op) => op.unwrap_response(body).map_err(|body| {
+            let expected = op.response_wrapper.or(op.items).unwrap_or_default();
+            Error::missing_wrapper(expected, &body)
+        })?,
+        None => body,
     };
     crate::decode::decode_value(inner)
 }
@@ -227,13 +209,17 @@ impl ApiClient {
     }
 
     async fn entity<T: DeserializeOwned>(&self, method: Method, target: Target, body: Option<Value>) -> Result<T> {
-        let (request_wrapper, response_wrapper) = wrappers(self, method.as_str(), &target)?;
+        let op = operation(self, method.as_str(), &target)?;
         let mut raw = self.request(method, target);
         if let Some(body) = body {
-            raw = raw.json_body(&wrap(request_wrapper, body));
+            let body = match op {
+                Some(op) => op.wrap_request(body),
+                None => body,
+            };
+            raw = raw.json_body(&body);
         }
         let value: Value = raw.json().await?;
-        unwrap(response_wrapper, value)
+        unwrap(op, value)
     }
 
     /// GET an entity, unwrapped (`GET /users/PABC` -> the `user` object), as `Value` or any

@@ -92,6 +92,52 @@ pub struct Operation {
     pub required_body: &'static [&'static str],
 }
 
+impl Operation {
+    /// `body` in the operation's request wrapper (`{"user": {...}}`), unless it already is.
+    pub fn wrap_request(&self, body: serde_json::Value) -> serde_json::Value {
+        wrapped(self.request_wrapper, body)
+    }
+
+    /// `body` in the operation's response wrapper, unless it already is: an answer as
+    /// PagerDuty writes it (for servers, the mock among them).
+    pub fn wrap_response(&self, body: serde_json::Value) -> serde_json::Value {
+        wrapped(self.response_wrapper, body)
+    }
+
+    /// What an answer holds: a list's records (its `items` field), else the entity out of its
+    /// response wrapper, else the whole body when the operation has no wrapper. `Err` gives the
+    /// body back when it lacks the field (a server that does not follow the document).
+    pub fn unwrap_response(&self, body: serde_json::Value) -> Result<serde_json::Value, serde_json::Value> {
+        let key = if self.paging != Paging::None { self.items } else { self.response_wrapper.or(self.items) };
+        match (key, body) {
+            (Some(key), serde_json::Value::Object(mut map)) => match map.remove(key) {
+                Some(inner) => Ok(inner),
+                None => Err(serde_json::Value::Object(map)),
+            },
+            (Some(_), other) => Err(other),
+            (None, body) => Ok(body),
+        }
+    }
+}
+
+/// `body` inside `key`, unless it is already an object of that one key.
+fn wrapped(key: Option<&str>, body: serde_json::Value) -> serde_json::Value {
+    match key {
+        Some(key) if !body.as_object().is_some_and(|m| m.len() == 1 && m.contains_key(key)) => {
+            let mut map = serde_json::Map::new();
+            map.insert(key.to_string(), body);
+            serde_json::Value::Object(map)
+        }
+        _ => body,
+    }
+}
+
+/// Whether PagerDuty reads a query value as true (`total=true`): `true`, `1` and `True` (what
+/// pdpyras and python-pagerduty send) and `yes`, in any case.
+pub fn query_true(value: &str) -> bool {
+    matches!(value.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes")
+}
+
 /// Where a parameter goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -5,7 +5,7 @@
 //! names that cannot be derived from shape are in [`targets`], each with its reason. The sites
 //! each rule changed (found by comparing the document before and after it) are written to
 //! `generated/normalization.tsv`, so a new revision of the documents shows up as a reviewable
-//! diff. Each rule has a unit test on a small fixture in `tests/build_rules.rs`.
+//! diff. Each rule has a unit test on a small fixture in `tests/build/build_rules.rs`.
 
 pub mod compose;
 pub mod examples;

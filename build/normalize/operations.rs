@@ -1,21 +1,9 @@
 //! Operation fixes: every operation gets an `operationId`.
 
 use crate::json::{for_each_operation_mut, pascal};
+use crate::naming::singular;
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
-
-/// `business_services` -> `business_service`, `policies` -> `policy`.
-fn singular(word: &str) -> String {
-    if let Some(stem) = word.strip_suffix("ies") {
-        format!("{stem}y")
-    } else if word.ends_with("sses") || word.ends_with("uses") {
-        word[..word.len() - 2].to_string()
-    } else if word.ends_with('s') && !word.ends_with("ss") {
-        word[..word.len() - 1].to_string()
-    } else {
-        word.to_string()
-    }
-}
 
 /// PagerDuty's naming convention for an operation: a verb (`list`, `get`, `create`, `update`,
 /// `delete`) and the path's literal segments, singular where an id follows or one item is

@@ -167,28 +167,123 @@ pub fn fix_wrong_kind_refs(doc: &mut Value) -> usize {
     n
 }
 
-/// Rule: a local `$ref` whose target does not exist becomes `{}` (any value) for schemas and is
-/// removed elsewhere; progenitor would otherwise fail on the missing definition.
+/// What stands in for a reference whose target does not exist, by the kind it names.
+enum Repair {
+    /// The node is replaced (a schema by `{}`, any value; a response by one without content).
+    Replace(Value),
+    /// The node leaves its object or list (a parameter, request body, example, header, link,
+    /// callback or security scheme that is not there describes nothing).
+    Remove,
+}
+
+fn repair_of(r: &str) -> Repair {
+    let segments = ref_segments(r).unwrap_or_default();
+    let kind = if segments.first().is_some_and(|s| s == "components") { segments.get(1) } else { None };
+    match kind.map(String::as_str) {
+        Some("responses") => {
+            Repair::Replace(json!({"description": "(the document refers to a response it does not define)"}))
+        }
+        Some("parameters" | "requestBodies" | "examples" | "headers" | "links" | "callbacks" | "securitySchemes") => {
+            Repair::Remove
+        }
+        _ => Repair::Replace(json!({})),
+    }
+}
+
+/// Rule: a local `$ref` whose target does not exist is repaired by the kind it names: a schema
+/// becomes `{}` (any value), a response one without content, and a parameter, request body,
+/// example, header, link, callback or security scheme is removed from where it was listed.
+/// progenitor would otherwise fail on the missing definition.
 pub fn drop_dangling_refs(doc: &mut Value) -> usize {
-    let snapshot = doc.clone();
-    let mut n = 0;
-    let mut missing = BTreeMap::new();
     let mut all = Vec::new();
-    refs(&snapshot, &mut all);
-    for r in all {
-        if let Some(segs) = ref_segments(&r) {
-            if get(&snapshot, &segs).is_none() {
-                missing.insert(r, ());
+    refs(doc, &mut all);
+    let missing: BTreeSet<String> =
+        all.into_iter().filter(|r| ref_segments(r).is_some_and(|segs| get(doc, &segs).is_none())).collect();
+    if missing.is_empty() {
+        return 0;
+    }
+    repair_dangling(doc, &missing)
+}
+
+/// The dangling reference a node is, if it is one.
+fn dangling<'a>(node: &Value, missing: &'a BTreeSet<String>) -> Option<&'a String> {
+    node.get("$ref").and_then(Value::as_str).and_then(|r| missing.get(r))
+}
+
+fn repair_dangling(node: &mut Value, missing: &BTreeSet<String>) -> usize {
+    let mut n = 0;
+    match node {
+        Value::Object(map) => {
+            let keys: Vec<String> = map.keys().cloned().collect();
+            for key in keys {
+                match dangling(&map[&key], missing).map(|r| repair_of(r)) {
+                    Some(Repair::Remove) => {
+                        map.retain(|k, _| *k != key);
+                        n += 1;
+                    }
+                    Some(Repair::Replace(with)) => {
+                        map.insert(key, with);
+                        n += 1;
+                    }
+                    None => n += repair_dangling(&mut map[&key], missing),
+                }
             }
+        }
+        Value::Array(items) => {
+            let before = items.len();
+            items.retain(|item| !matches!(dangling(item, missing).map(|r| repair_of(r)), Some(Repair::Remove)));
+            n += before - items.len();
+            for item in items.iter_mut() {
+                match dangling(item, missing).map(|r| repair_of(r)) {
+                    Some(Repair::Replace(with)) => {
+                        *item = with;
+                        n += 1;
+                    }
+                    _ => n += repair_dangling(item, missing),
+                }
+            }
+        }
+        _ => {}
+    }
+    n
+}
+
+/// What no rule repairs: a `$ref` that is not local to the document (another file, a URL), or a
+/// local one that still resolves to nothing. Names the document's JSON pointer of the first.
+pub fn unresolvable_ref(doc: &Value) -> Option<(String, String)> {
+    fn go(root: &Value, node: &Value, pointer: &mut String) -> Option<(String, String)> {
+        match node {
+            Value::Object(map) => {
+                if let Some(Value::String(r)) = map.get("$ref") {
+                    match ref_segments(r) {
+                        None => return Some((pointer.clone(), format!("$ref {r:?} points outside the document"))),
+                        Some(segs) if get(root, &segs).is_none() => {
+                            return Some((pointer.clone(), format!("$ref {r:?} points at nothing")))
+                        }
+                        Some(_) => {}
+                    }
+                }
+                for (key, child) in map {
+                    let len = pointer.len();
+                    pointer.push('/');
+                    pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                    let found = go(root, child, pointer);
+                    pointer.truncate(len);
+                    if found.is_some() {
+                        return found;
+                    }
+                }
+                None
+            }
+            Value::Array(items) => items.iter().enumerate().find_map(|(i, child)| {
+                let len = pointer.len();
+                pointer.push_str(&format!("/{i}"));
+                let found = go(root, child, pointer);
+                pointer.truncate(len);
+                found
+            }),
+            _ => None,
         }
     }
-    walk_mut(doc, &mut |_, node| {
-        if let Some(r) = node.get("$ref").and_then(Value::as_str) {
-            if missing.contains_key(r) {
-                *node = json!({});
-                n += 1;
-            }
-        }
-    });
-    n
+    go(doc, doc, &mut String::new())
 }

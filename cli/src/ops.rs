@@ -37,29 +37,6 @@ pub struct Group {
 }
 
 /// `Escalation Policies` → `escalation-policies`; `jira_cloud` → `jira-cloud`.
-fn kebab(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    out.trim_end_matches('-').to_string()
-}
-
-/// A plural word's singular, as PagerDuty's names use them (`policies` → `policy`).
-fn singular(word: &str) -> String {
-    if let Some(stem) = word.strip_suffix("ies") {
-        format!("{stem}y")
-    } else if word.ends_with("ss") {
-        word.to_string()
-    } else {
-        word.strip_suffix('s').unwrap_or(word).to_string()
-    }
-}
-
 /// The command name of an operation in its group: its method name without the group's words
 /// (plural or singular), kebab-cased; the whole name when nothing is left.
 pub fn command_name(op_name: &str, group: &str) -> String {
@@ -67,7 +44,7 @@ pub fn command_name(op_name: &str, group: &str) -> String {
     let group_words: Vec<String> = group.split('-').map(String::from).collect();
     let mut singular_words = group_words.clone();
     if let Some(last) = singular_words.last_mut() {
-        *last = singular(last);
+        *last = pdrs::naming::singular(last);
     }
     for candidate in [&group_words, &singular_words] {
         let n = candidate.len();
@@ -87,9 +64,9 @@ pub fn groups() -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
     for op in spec::operations() {
         let name = match op.api {
-            Api::Rest => kebab(op.tag),
+            Api::Rest => pdrs::naming::kebab(op.tag),
             Api::EventsV2 | Api::EventsV1 => continue,
-            other => kebab(other.module()),
+            other => pdrs::naming::kebab(other.module()),
         };
         if name.is_empty() || op.name.is_empty() {
             continue;
@@ -104,7 +81,7 @@ pub fn groups() -> Vec<Group> {
         let names: Vec<String> = group.ops.iter().map(|(_, op)| command_name(op.name, &group.name)).collect();
         for (i, (command, op)) in group.ops.iter_mut().enumerate() {
             let unique = names.iter().filter(|n| **n == names[i]).count() == 1;
-            *command = if unique { names[i].clone() } else { kebab(op.name) };
+            *command = if unique { names[i].clone() } else { pdrs::naming::kebab(op.name) };
         }
     }
     groups
@@ -112,7 +89,7 @@ pub fn groups() -> Vec<Group> {
 
 /// The flag of a query or header parameter (`statuses[]` → `statuses`).
 pub fn flag_name(param: &Param) -> String {
-    let name = kebab(param.name.trim_end_matches("[]"));
+    let name = pdrs::naming::kebab(param.name.trim_end_matches("[]"));
     if RESERVED.contains(&name.as_str()) {
         format!("param-{name}")
     } else {

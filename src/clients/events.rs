@@ -323,10 +323,7 @@ impl EventsClient {
         let response: Value = self.raw.request(reqwest::Method::POST, "/enqueue").json_body(&body).json().await?;
         match response.get("dedup_key").and_then(Value::as_str) {
             Some(key) => Ok(key.to_string()),
-            None => Err(Error::MissingWrapper {
-                expected: "dedup_key".into(),
-                got: response.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default(),
-            }),
+            None => Err(Error::missing_wrapper("dedup_key", &response)),
         }
     }
 

@@ -2,6 +2,7 @@
 //! of classic paging, by splitting the time range.
 
 use crate::listing::advice::{filters_hint, takes};
+use crate::listing::engine::Tracker;
 use crate::listing::options::ListOptions;
 use crate::listing::page::{decode, Record};
 use crate::spec::{Paging, OFFSET_CAP};
@@ -31,10 +32,10 @@ impl ApiClient {
             path: String,
             options: ListOptions,
             cursor_paged: bool,
-            hint: String,
             windows: Vec<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>,
             current: Option<BoxStream<'static, Result<Record>>>,
-            seen: std::collections::HashSet<String>,
+            /// Records on a window's boundary come in both windows: each is yielded once.
+            tracker: Tracker,
         }
         let plan = self.plan(path).and_then(|plan| {
             if takes(plan.op, "since") && takes(plan.op, "until") {
@@ -56,24 +57,19 @@ impl ApiClient {
             path: path.to_string(),
             options,
             cursor_paged,
-            hint,
             windows: vec![(since, until)],
             current: None,
-            seen: Default::default(),
+            tracker: Tracker::new(path).with_cap_hint(hint),
         };
         let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         stream::try_unfold(state, move |mut s| async move {
             loop {
                 if let Some(current) = s.current.as_mut() {
                     match current.next().await {
-                        Some(Ok(record)) => {
-                            if let Some(id) = crate::listing::page::record_id(&record) {
-                                if !s.seen.insert(id.into_owned()) {
-                                    continue;
-                                }
-                            }
-                            return Ok(Some((record, s)));
-                        }
+                        Some(Ok(record)) => match s.tracker.admit(vec![record]).0.pop() {
+                            Some(record) => return Ok(Some((record, s))),
+                            None => continue,
+                        },
                         Some(Err(e)) => return Err(e),
                         None => s.current = None,
                     }
@@ -87,8 +83,7 @@ impl ApiClient {
                 }
                 let span = to - from;
                 if span <= chrono::Duration::seconds(1) {
-                    let (path, yielded, hint) = (s.path.clone(), s.seen.len() as u64, s.hint.clone());
-                    return Err(Error::PaginationCap { path, yielded, hint });
+                    return Err(s.tracker.cap());
                 }
                 let mid = from + chrono::Duration::seconds(span.num_seconds() / 2);
                 // Last pushed is read first: the earlier half.

@@ -120,7 +120,7 @@ impl ListOptions {
 
     /// Whether `total=true` was asked for (by [`total`](Self::total) or a `total` param).
     pub(crate) fn wants_total(&self) -> bool {
-        self.total || self.get("total").is_some_and(|t| matches!(t, "true" | "1" | "True"))
+        self.total || self.get("total").is_some_and(crate::spec::query_true)
     }
 
     pub(crate) fn without(&self, keys: &[&str]) -> Vec<(String, String)> {

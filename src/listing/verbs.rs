@@ -138,10 +138,7 @@ impl ApiClient {
             request = request.query(k, v);
         }
         let body: Value = request.query("limit", 1).query("offset", 0).query("total", "true").json().await?;
-        body.get("total").and_then(Value::as_u64).ok_or_else(|| Error::MissingWrapper {
-            expected: "total".into(),
-            got: body.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default(),
-        })
+        body.get("total").and_then(Value::as_u64).ok_or_else(|| Error::missing_wrapper("total", &body))
     }
 
     /// The first record of `path` whose `attribute` equals `query` (case-insensitive), searching

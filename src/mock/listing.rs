@@ -173,8 +173,7 @@ pub(super) fn held_or_derived<'a>(store: &'a Store, path: &str) -> Vec<&'a Value
         return held.iter().collect();
     }
     let Some((parent, id, top)) = derived_parent(path) else { return Vec::new() };
-    let key =
-        parent.strip_suffix("ies").map(|s| format!("{s}y")).unwrap_or_else(|| parent.trim_end_matches('s').to_string());
+    let key = crate::naming::singular(&parent);
     store
         .list(&top)
         .iter()

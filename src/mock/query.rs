@@ -25,9 +25,9 @@ impl<'a> Query<'a> {
         self.pairs.iter().filter(|(k, _)| *k == bracketed || k == key).map(|(_, v)| v.as_str()).collect()
     }
 
-    /// A boolean flag: `true`, `1` and `True` (what pdpyras and python-pagerduty send) are true.
+    /// A boolean flag, read as PagerDuty reads one ([`query_true`](crate::spec::query_true)).
     pub fn flag(&self, key: &str) -> bool {
-        self.get(key).is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes"))
+        self.get(key).is_some_and(crate::spec::query_true)
     }
 
     /// A whole number between `min` and `max` (`default` when absent).

@@ -78,7 +78,7 @@ pub(super) fn decide(
             ok(json!({ key: records }))
         }
         ("GET", _, true) if store.collections.contains_key(&parent) => match store.get(&parent, &last) {
-            Some(record) => ok(wrap(op.response_wrapper, record.clone())),
+            Some(record) => ok(op.wrap_response(record.clone())),
             None => not_found().into(),
         },
         ("GET", _, true) if names(op).is_some() => {
@@ -95,7 +95,7 @@ pub(super) fn decide(
                 Err(errors) => return invalid(errors).into(),
             };
             let incident = super::incidents::open(store, &shared.base_url, &entity);
-            Answer::Json(documented_status(op), wrap(op.response_wrapper, incident))
+            Answer::Json(documented_status(op), op.wrap_response(incident))
         }
         ("PUT", _, false) if op.path == "/incidents" || op.path == "/incidents/{id}/merge" => {
             let list = match validated_list(op, body) {
@@ -145,7 +145,7 @@ pub(super) fn decide(
                 let incident = path.split('/').nth(2).unwrap_or_default();
                 super::incidents::log_note(store, &shared.base_url, incident);
             }
-            Answer::Json(documented_status(op), wrap(op.response_wrapper, record))
+            Answer::Json(documented_status(op), op.wrap_response(record))
         }
         ("PUT" | "PATCH", _, true) if op.request_wrapper.is_some() => {
             let entity = match validated(op, body) {
@@ -165,7 +165,7 @@ pub(super) fn decide(
             match store.get_mut(&parent, &last) {
                 Some(Value::Object(record)) => {
                     record.extend(entity.into_iter().filter(|(k, _)| k != "id" && k != "self"));
-                    ok(wrap(op.response_wrapper, Value::Object(record.clone())))
+                    ok(op.wrap_response(Value::Object(record.clone())))
                 }
                 _ => not_found().into(),
             }
@@ -222,11 +222,4 @@ pub(super) fn parent_of(path: &str, op: &Operation) -> Option<(String, String)> 
         return None;
     }
     Some((format!("/{}", segments[0]), segments[1].to_string()))
-}
-
-pub(super) fn wrap(wrapper: Option<&str>, value: Value) -> Value {
-    match wrapper {
-        Some(w) => json!({ w: value }),
-        None => value,
-    }
 }

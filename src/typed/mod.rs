@@ -1,6 +1,6 @@
 //! The contract between the generated code and the hand-written runtime.
 //!
-//! The build script (`build/postprocess.rs`) makes every generated operation call into this
+//! The build script (`build/postprocess/routing.rs`) makes every generated operation call into this
 //! module, and generated code names nothing else of the crate but [`crate::Error`] and the
 //! [`Pipeline`](crate::pipeline::Pipeline) each generated `Client` holds as its inner value:
 //!

@@ -111,6 +111,21 @@ fn a_response_referring_to_a_request_body_gets_its_content() {
 }
 
 #[test]
+fn dangling_refs_are_repaired_by_the_kind_they_name() {
+    let mut doc = json!({"paths": {"/a": {"get": {
+        "parameters": [{"$ref": "#/components/parameters/Gone"}, {"$ref": "#/components/parameters/Here"}],
+        "requestBody": {"$ref": "#/components/requestBodies/Gone"},
+        "responses": {"200": {"$ref": "#/components/responses/Gone"}}
+    }}}, "components": {"parameters": {"Here": {"name": "here", "in": "query"}}}});
+    assert_eq!(normalize::refs::drop_dangling_refs(&mut doc), 3);
+    let op = &doc["paths"]["/a"]["get"];
+    assert_eq!(op["parameters"], json!([{"$ref": "#/components/parameters/Here"}]));
+    assert!(op.get("requestBody").is_none());
+    assert!(op["responses"]["200"]["description"].is_string());
+    assert!(op["responses"]["200"].get("$ref").is_none());
+}
+
+#[test]
 fn dangling_refs_become_any_value() {
     let mut doc = get_returning(
         "/a",
@@ -417,7 +432,7 @@ const TESTED: &[(&str, &str)] = &[
     ("synthesize_operation_ids", "missing_operation_ids_follow_pagerdutys_convention"),
     ("lift_deep_refs", "deep_refs_are_lifted_to_components_or_inlined"),
     ("fix_wrong_kind_refs", "a_response_referring_to_a_request_body_gets_its_content"),
-    ("drop_dangling_refs", "dangling_refs_become_any_value"),
+    ("drop_dangling_refs", "dangling_refs_are_repaired_by_the_kind_they_name"),
     ("merge_all_of", "all_of_objects_merge_into_one_object"),
     ("reduce_media_types", "bodies_get_one_media_type_progenitor_handles"),
     ("unify_error_responses", "every_error_response_gets_the_lenient_error_body"),

@@ -13,7 +13,7 @@ fn decode<T: serde::de::DeserializeOwned>(value: &Value) -> Result<(), String> {
     T::deserialize(value).map(drop).map_err(|e| e.to_string())
 }
 
-use crate::support::documents::{openapi_dir, resolve};
+use crate::support::documents::{document, resolve};
 
 include!(concat!(env!("OUT_DIR"), "/examples.rs"));
 
@@ -53,7 +53,7 @@ fn every_valid_example_decodes() {
     let mut tally = Tally::default();
     for api in pdrs::spec::Api::ALL {
         let (module, file) = (&api.module(), api.file());
-        let path = openapi_dir().join(file);
+        let Some(path) = document(file) else { continue };
         let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         for (api_path, item) in doc["paths"].as_object().unwrap() {
             for (method, op) in item.as_object().unwrap() {
@@ -108,12 +108,14 @@ fn every_valid_example_decodes() {
 }
 
 /// The README's examples are the examples' own code: each documented function (`/// ...`
-/// then `fn`) of the README's Rust blocks appears, line for line, in one of `examples/*.rs`
+/// then `fn`) of the Rust blocks of README.md and docs/usage.md appears, line for line, in one of `examples/*.rs`
 /// (which the test command runs against the mock), so that neither drifts from the other.
 #[test]
 fn the_readmes_example_functions_are_the_examples_code() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    // The front page and the usage guide, whose examples people copy.
+    let readme =
+        ["README.md", "docs/usage.md"].map(|page| std::fs::read_to_string(root.join(page)).unwrap()).join("\n");
     let examples: Vec<String> = std::fs::read_dir(root.join("examples"))
         .unwrap()
         .filter_map(|e| e.ok())
@@ -121,7 +123,8 @@ fn the_readmes_example_functions_are_the_examples_code() {
         .map(|e| std::fs::read_to_string(e.path()).unwrap())
         .collect();
     let mut checked = 0;
-    for block in readme.split("```rust\n").skip(1).filter_map(|rest| rest.split("```").next()) {
+    let blocks = readme.split("```rust").skip(1).filter_map(|rest| rest.split_once('\n')?.1.split("```").next());
+    for block in blocks {
         // The function itself: from its doc comment to its closing brace.
         let Some(start) = block.find("/// ") else { continue };
         let function = block[start..].trim_end();
@@ -134,5 +137,5 @@ fn the_readmes_example_functions_are_the_examples_code() {
         );
         checked += 1;
     }
-    assert!(checked >= 1, "no README example function found");
+    assert!(checked >= 2, "too few README example functions found ({checked})");
 }

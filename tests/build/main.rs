@@ -9,6 +9,9 @@ mod support;
 #[allow(dead_code)]
 #[path = "../../build/json.rs"]
 mod json;
+#[allow(dead_code)]
+#[path = "../../src/naming.rs"]
+mod naming;
 
 #[path = "../../build/reference.rs"]
 mod reference;
@@ -20,11 +23,15 @@ mod credentials;
 #[path = "../../build/normalize/mod.rs"]
 mod normalize;
 
+#[allow(dead_code)]
+#[path = "../../build/documents.rs"]
+mod documents;
+
 #[path = "../../build/conform.rs"]
 mod conform;
 
 #[allow(dead_code)]
-#[path = "../../build/postprocess.rs"]
+#[path = "../../build/postprocess/mod.rs"]
 mod postprocess;
 
 #[path = "../../build/same_types.rs"]
@@ -32,6 +39,9 @@ mod same_types;
 
 mod architecture;
 mod build_rules;
+mod defective_documents;
+mod document_lookup;
 mod drift;
 mod examples;
+mod links;
 mod spec_table;

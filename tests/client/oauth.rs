@@ -170,3 +170,22 @@ async fn an_undecodable_token_answer_keeps_no_token_in_the_error() {
     assert!(!String::from_utf8_lossy(&body).contains("secret_value"));
     assert_eq!(path, "expires_in", "the error names the field that does not fit");
 }
+
+/// Token requests go through the request pipeline like every API call: a 429 from the token
+/// endpoint is waited out and retried (not an error at once), the call is counted, and the
+/// `User-Agent` is pdrs's.
+#[tokio::test]
+async fn token_requests_go_through_the_pipeline() {
+    let server = crate::support::scripted(vec![
+        crate::support::Reply::Http(429, vec![("ratelimit-reset", "0".into())], String::new()),
+        crate::support::json(200, json!({"access_token": "tok-after-429", "expires_in": 3600})),
+    ])
+    .await;
+    let oauth = OAuthClient::new("app-id", Some(Secret::new("app-secret"))).unwrap().identity_url(&server.url).unwrap();
+    let token = oauth.client_credentials(&["incidents.read"]).await.unwrap();
+    assert_eq!(token.access_token.expose(), "tok-after-429");
+    let seen = server.requests();
+    assert_eq!(seen.len(), 2, "the 429 was retried");
+    assert!(seen[1].header("user-agent").is_some_and(|ua| ua.starts_with("pdrs/")), "{:?}", seen[1].headers);
+    assert_eq!(oauth.api_call_counts().get("POST /oauth/token"), Some(&2));
+}

@@ -237,6 +237,18 @@ async fn every_error_body_shape_parses() {
 fn the_client_is_cheap_to_share() {
     fn shareable<T: Clone + Send + Sync + 'static>() {}
     shareable::<RestClient>();
+    // A clone is a handle on the same client, not a copy of it: the same connection pool and
+    // metrics (a call through the clone counts in the original), and little memory of its own.
+    let pd = crate::support::client("http://127.0.0.1:9");
+    let clone = pd.clone();
+    assert!(
+        std::mem::size_of_val(&clone) <= 8 * std::mem::size_of::<usize>(),
+        "{} bytes",
+        std::mem::size_of_val(&clone)
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let _ = runtime.block_on(clone.request(pdrs::Method::GET, "/users").send());
+    assert_eq!(pd.api_call_counts().get("GET /users"), Some(&1), "the clone's call is the original's");
 }
 
 #[tokio::test]

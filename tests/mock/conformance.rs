@@ -7,7 +7,7 @@
 use pdrs::mock::MockServer;
 use serde_json::{json, Map, Value};
 
-use crate::support::documents::{openapi_dir, resolve};
+use crate::support::documents::{document, resolve};
 
 /// Operations whose bodies fail their schema because the document contradicts itself: the mock
 /// answers what the document's examples show (and PagerDuty sends), which its schema refuses.
@@ -181,7 +181,7 @@ struct Outcome {
 
 #[tokio::test]
 async fn every_get_of_the_rest_document_answers_from_seeded_data_with_a_documented_body() {
-    let text = std::fs::read_to_string(openapi_dir().join("rest.json")).expect("openapi/rest.json");
+    let text = std::fs::read_to_string(document("rest.json").expect("the build read rest.json")).unwrap();
     let doc: Value = serde_json::from_str(&text).unwrap();
     let components = json_schema(doc.get("components").unwrap_or(&Value::Null));
     let mock = MockServer::start().await.unwrap();

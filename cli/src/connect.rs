@@ -1,0 +1,67 @@
+//! The clients a command talks through, from its settings (flags, profile, environment).
+
+use crate::args::Globals;
+use crate::settings::{self, Settings};
+use clap::ArgMatches;
+use pdrs::{Error, EventsClient, Region, RestClient, RetryPolicy};
+
+pub(crate) fn region(name: &str) -> Result<Region, Error> {
+    match name.to_ascii_lowercase().as_str() {
+        "us" => Ok(Region::Us),
+        "eu" => Ok(Region::Eu),
+        other => Err(Error::Config(format!("unknown region {other:?} (us or eu)"))),
+    }
+}
+
+/// The settings from the matches: what was given (and whether by a flag), the config file, the
+/// defaults.
+pub(crate) fn settings(matches: &ArgMatches, globals: &Globals) -> Result<Settings, Error> {
+    let given = |id: &str, value: &Option<String>| {
+        let flag = matches!(matches.value_source(id), Some(clap::parser::ValueSource::CommandLine));
+        value.clone().map(|v| (v, flag))
+    };
+    Settings::resolve(settings::Given {
+        profile: given("profile", &globals.profile),
+        token: given("token", &globals.token),
+        url: given("url", &globals.url),
+        events_url: given("events_url", &globals.events_url),
+        region: given("region", &globals.region),
+        from: given("from", &globals.from),
+    })
+}
+
+pub(crate) fn retry_policy(globals: &Globals) -> RetryPolicy {
+    RetryPolicy::default()
+        .max_attempts(globals.attempts)
+        .base_delay(std::time::Duration::from_millis(globals.retry_base_ms))
+}
+
+/// A client builder from the settings.
+pub(crate) fn builder(settings: &Settings, globals: &Globals) -> Result<pdrs::RestClientBuilder, Error> {
+    let (token, _) = settings.token.clone().ok_or_else(|| {
+        Error::Config("no API token: set PAGERDUTY_API_KEY, pass --token, or choose a profile (pdrs config)".into())
+    })?;
+    let mut builder = RestClient::builder(token)
+        .region(region(&settings.region.0)?)
+        .user_agent_suffix("pdrs-cli")
+        .retry(retry_policy(globals));
+    if let Some((url, _)) = &settings.url {
+        builder = builder.base_url(url);
+    }
+    if let Some((from, _)) = &settings.from {
+        builder = builder.default_from(from);
+    }
+    Ok(builder)
+}
+
+pub(crate) fn rest_client(settings: &Settings, globals: &Globals) -> Result<RestClient, Error> {
+    builder(settings, globals)?.build()
+}
+
+pub(crate) fn events_client(key: &str, settings: &Settings) -> Result<EventsClient, Error> {
+    let mut builder = EventsClient::builder(key).region(region(&settings.region.0)?);
+    if let Some((url, _)) = &settings.events_url {
+        builder = builder.base_url(url);
+    }
+    builder.build()
+}
