@@ -210,23 +210,34 @@ pub fn locate_all(
     Err(missing_message(dir, layout, &missing))
 }
 
-/// What a build without its documents says: which are missing, where they were looked for, and
-/// how to get them.
+/// What a build without its documents says: what is missing and where it was looked for, and
+/// how to get the documents.
 pub fn missing_message(dir: &Path, layout: Layout, missing: &[&Document]) -> String {
-    let looked: Vec<String> = missing.iter().map(|doc| layout.path(dir, doc).display().to_string()).collect();
-    let features: Vec<String> = missing.iter().map(|doc| format!("`{}`", doc.feature.unwrap_or("rest"))).collect();
+    let set = std::env::var_os(DIR_ENV).is_some_and(|d| !d.is_empty());
+    let nothing_found = DOCUMENTS.iter().all(|doc| !layout.path(dir, doc).is_file());
+    let what = if nothing_found && !set {
+        format!("{DIR_ENV} is not set and {} holds no documents", dir.display())
+    } else if nothing_found {
+        format!("{DIR_ENV} is {}, which holds none of them", dir.display())
+    } else {
+        let mut features: Vec<&str> = missing.iter().map(|doc| doc.feature.unwrap_or("rest")).collect();
+        features.dedup();
+        let files: Vec<String> = missing.iter().map(|doc| layout.path(dir, doc).display().to_string()).collect();
+        format!(
+            "the documents of the features turned on ({}) are missing: {}",
+            features.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", "),
+            files.join(", ")
+        )
+    };
     format!(
-        "pdrs generates its typed API from PagerDuty's OpenAPI documents at build time, and the documents \
-         for the features turned on ({features}) were not found (looked for {looked}).\n\
+        "pdrs generates its typed API from PagerDuty's OpenAPI documents when it is built, and {what}.\n\
          Get them from PagerDuty/api-schema, at the revision pdrs is tested with:\n\
          \n    git clone https://github.com/PagerDuty/api-schema\n    git -C api-schema checkout {TESTED_REVISION}\n\n\
          then point {DIR_ENV} at the checkout, in the environment:\n\
          \n    export {DIR_ENV}=$PWD/api-schema\n\n\
          or in your project's .cargo/config.toml (a path relative to the project):\n\
          \n    [env]\n    {DIR_ENV} = {{ value = \"api-schema\", relative = true }}\n\n\
-         A folder of flat files (rest.json, scim.json...) works too. To leave an API out, turn its feature off.",
-        features = features.join(", "),
-        looked = looked.join(", "),
+         A folder of flat files (rest.json, scim.json...) works too. To leave an API out, turn its feature off."
     )
 }
 

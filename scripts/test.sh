@@ -51,4 +51,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --no-default-features --features 
 # instrumentation; their properties run in the unit tests above.
 step "fuzz targets compile: cargo check --manifest-path fuzz/Cargo.toml with --cfg fuzzing"
 RUSTFLAGS="--cfg fuzzing" cargo check --locked --manifest-path fuzz/Cargo.toml --target-dir target/fuzz-check --bins
+# What a user outside this repository gets: the package a registry would receive, unpacked,
+# depended on by a project of its own with the documents only in an api-schema-shaped folder;
+# and the docs as docs.rs builds them.
+step "the package in a project of its own: ./scripts/package-check.sh"
+./scripts/package-check.sh
 step "all checks passed"

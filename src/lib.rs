@@ -22,7 +22,7 @@
 //!
 //! ## Where things are
 //!
-//! - [`RestClient`]: the REST API. [`RestClient::api`] gives the typed builder call of every
+//! - [`RestClient`]: the REST API. `RestClient::api()` gives the typed builder call of every
 //!   operation (`pd.api().list_users().limit(25).send().await`), and the client dereferences to
 //!   [`ApiClient`], the generic verbs: [`ApiClient::rget`], [`ApiClient::iter_all`],
 //!   [`ApiClient::find`], [`ApiClient::persist`], [`ApiClient::iter_history`],
@@ -61,8 +61,8 @@
 //! | `users`, `incidents`, `escalation_policies`... | one REST tag each, named after the tag | with `rest` |
 //! | `events` | [`EventsClient`] and the Events API v2 and v1 modules | yes |
 //! | `scim`, `slack`, `jira`, `ms_teams`, `mcp` | the typed module of that document | yes |
-//! | `blocking` | [`blocking`], a blocking facade | yes |
-//! | `mock` | [`mock`], a stateful PagerDuty for tests (axum) | no |
+//! | `blocking` | `pdrs::blocking`, a blocking facade | yes |
+//! | `mock` | `pdrs::mock`, a stateful PagerDuty for tests (axum) | no |
 //! | `validate` | `spec::check_body`: a JSON body checked against an operation's request type | no |
 //! | `serde_all` | both serde directions on every generated type | no |
 //! | `full` | all of the above | no |

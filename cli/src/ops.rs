@@ -36,26 +36,70 @@ pub struct Group {
     pub ops: Vec<(String, &'static Operation)>,
 }
 
-/// `Escalation Policies` → `escalation-policies`; `jira_cloud` → `jira-cloud`.
+/// How an operation's name held its group's words.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Held {
+    /// As written (`list_incidents` in `incidents`): an operation on many.
+    Plural,
+    /// In the singular (`update_incident`, `create_schedule_v3` in `schedules-v3`): on one.
+    Singular,
+    /// Not at all.
+    No,
+}
+
 /// The command name of an operation in its group: its method name without the group's words
-/// (plural or singular), kebab-cased; the whole name when nothing is left.
-pub fn command_name(op_name: &str, group: &str) -> String {
+/// (in order, each as written or in the singular; `list_schedules_audit_records_v3` in
+/// `schedules-v3` is `list-audit-records`), kebab-cased; the whole name when nothing is left.
+fn command_name(op_name: &str, group: &str) -> (String, Held) {
     let words: Vec<&str> = op_name.split('_').filter(|w| !w.is_empty()).collect();
-    let group_words: Vec<String> = group.split('-').map(String::from).collect();
-    let mut singular_words = group_words.clone();
-    if let Some(last) = singular_words.last_mut() {
-        *last = pdrs::naming::singular(last);
-    }
-    for candidate in [&group_words, &singular_words] {
-        let n = candidate.len();
-        if let Some(at) = (0..words.len().saturating_sub(n - 1)).find(|&i| words[i..i + n] == candidate[..]) {
-            let rest: Vec<&str> = words[..at].iter().chain(&words[at + n..]).copied().collect();
-            if !rest.is_empty() {
-                return rest.join("-");
+    let plural: Vec<String> = group.split('-').map(String::from).collect();
+    let singular: Vec<String> = plural.iter().map(|w| pdrs::naming::singular(w)).collect();
+    let (mut rest, mut next, mut held) = (Vec::new(), 0, Held::No);
+    for word in &words {
+        if next < plural.len() && (*word == plural[next] || *word == singular[next]) {
+            // The group's last word is its noun: whether it is plural says one or many.
+            if next + 1 == plural.len() {
+                held =
+                    if *word == plural[next] && plural[next] != singular[next] { Held::Plural } else { Held::Singular };
             }
+            next += 1;
+        } else {
+            rest.push(*word);
         }
     }
-    words.join("-")
+    if next < plural.len() || rest.is_empty() {
+        return (words.join("-"), Held::No);
+    }
+    (rest.join("-"), held)
+}
+
+/// The command names of a group's operations, given as (method name, HTTP method):
+/// [`command_name`], where two would be the same, the one on many is `list` for a GET
+/// (`templates list` beside `templates get`) and `bulk-…` otherwise (`incidents update` and
+/// `incidents bulk-update`); names still the same are the operations' whole names.
+pub fn command_names(ops: &[(&str, &str)], group: &str) -> Vec<String> {
+    let short: Vec<(String, Held)> = ops.iter().map(|(name, _)| command_name(name, group)).collect();
+    let taken = |name: &str| short.iter().filter(|(other, _)| other == name).count();
+    let named: Vec<String> = short
+        .iter()
+        .zip(ops)
+        .map(|((name, held), (_, method))| match held {
+            Held::Plural if taken(name) > 1 && *method == "GET" && taken("list") == 0 => "list".to_string(),
+            Held::Plural if taken(name) > 1 => format!("bulk-{name}"),
+            _ => name.clone(),
+        })
+        .collect();
+    named
+        .iter()
+        .zip(ops)
+        .map(|(name, (op, _))| {
+            if named.iter().filter(|other| *other == name).count() == 1 {
+                name.clone()
+            } else {
+                pdrs::naming::kebab(op)
+            }
+        })
+        .collect()
 }
 
 /// The groups of every document the crate was built with (the Events API has its own
@@ -78,10 +122,9 @@ pub fn groups() -> Vec<Group> {
     }
     groups.sort_by_key(|g| (g.api != Api::Rest, g.name.clone()));
     for group in &mut groups {
-        let names: Vec<String> = group.ops.iter().map(|(_, op)| command_name(op.name, &group.name)).collect();
-        for (i, (command, op)) in group.ops.iter_mut().enumerate() {
-            let unique = names.iter().filter(|n| **n == names[i]).count() == 1;
-            *command = if unique { names[i].clone() } else { pdrs::naming::kebab(op.name) };
+        let ops: Vec<(&str, &str)> = group.ops.iter().map(|(_, op)| (op.name, op.method)).collect();
+        for ((command, _), name) in group.ops.iter_mut().zip(command_names(&ops, &group.name)) {
+            *command = name;
         }
     }
     groups

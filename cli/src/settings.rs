@@ -155,20 +155,23 @@ impl Settings {
         let default_profile = default.as_ref().map(lookup).transpose()?;
         let profile = chosen.clone().or(default.clone());
 
-        // One setting: flag, chosen profile, environment, default profile.
+        // One setting: flag, chosen profile, environment, default profile. An empty value
+        // (`PAGERDUTY_API_KEY=`) is no value.
         let pick = |given: &Option<(String, bool)>,
                     env: &'static str,
                     field: &dyn Fn(&Profile) -> Option<String>|
          -> Sourced<String> {
+            let given = given.as_ref().filter(|(v, _)| !v.trim().is_empty());
             let from_profile = |p: &Option<Profile>, name: &Option<(String, Source)>| {
                 p.as_ref()
                     .and_then(field)
+                    .filter(|v| !v.trim().is_empty())
                     .map(|v| (v, Source::Profile(name.as_ref().map(|n| n.0.clone()).unwrap_or_default())))
             };
             match given {
                 Some((v, true)) => Some((v.clone(), Source::Flag)),
                 _ => from_profile(&chosen_profile, &chosen)
-                    .or_else(|| given.as_ref().map(|(v, _)| (v.clone(), Source::Env(env))))
+                    .or_else(|| given.map(|(v, _)| (v.clone(), Source::Env(env))))
                     .or_else(|| from_profile(&default_profile, &default)),
             }
         };

@@ -2,7 +2,7 @@
 //! pipeline. Events are built from pdrs's own types of the wire format PagerDuty documents
 //! ([`Event`], [`Payload`], [`ChangeEventBody`]), so the client works whatever revision of
 //! `events-v2.json` the crate was generated from; the generated client is at
-//! [`EventsClient::api`] when the document is there.
+//! `EventsClient::api()` when the document is there.
 
 use crate::auth::{Credential, Secret};
 use crate::builder::{sealed, BuildClient, ClientBuilder};

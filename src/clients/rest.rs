@@ -9,7 +9,7 @@ use crate::{ApiClient, Result};
 /// The builder of [`RestClient`].
 pub type RestClientBuilder = ClientBuilder<RestClient>;
 
-/// A PagerDuty REST API client: the typed client of every REST operation ([`api`](Self::api))
+/// A PagerDuty REST API client: the typed client of every REST operation (`api()`)
 /// and the generic verbs of [`ApiClient`] (through `Deref`), on one pipeline. Cheap to clone;
 /// clones share one connection pool and pipeline.
 ///

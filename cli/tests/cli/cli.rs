@@ -76,17 +76,17 @@ async fn post_then_events_trigger_and_resolve() {
 }
 
 #[tokio::test]
-async fn a_bad_token_exits_with_the_auth_code() {
+async fn an_empty_token_is_no_token_and_nothing_is_sent() {
     let mock = MockServer::start().await.unwrap();
-    let url = mock.url().to_string();
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_pdrs"))
-            .args(["get", "/users", "--token", "", "--url", &url])
-            .env_remove("PAGERDUTY_API_KEY")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    // `PAGERDUTY_API_KEY=` (set, empty) and `--token ""` alike.
+    for (args, envs) in [
+        (vec!["users", "list"], vec![("PAGERDUTY_API_KEY", "")]),
+        (vec!["get", "/users", "--token", ""], vec![("PAGERDUTY_API_KEY", " ")]),
+    ] {
+        let out = crate::runner::run(mock.url(), &args, &envs).await;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("no API token: set PAGERDUTY_API_KEY"), "{args:?}: {stderr}");
+    }
+    assert_eq!(mock.request_count(), 0, "a request was sent without a token");
 }

@@ -336,3 +336,24 @@ fn every_generated_command_is_valid_and_completions_cover_them() {
     let out = pdrs_with("http://127.0.0.1:9", &["man"], &[], b"");
     assert!(stdout(&out).starts_with(".ie"), "a roff man page");
 }
+
+#[test]
+fn command_names_keep_the_groups_words_and_say_which_is_the_bulk_one() {
+    let help = |group: &str| stdout(&pdrs_with("http://127.0.0.1:9", &[group, "--help"], &[], b""));
+    let commands = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter_map(|l| l.strip_prefix("  "))
+            .filter_map(|l| l.split_whitespace().next())
+            .map(String::from)
+            .collect()
+    };
+    let incidents = commands(&help("incidents"));
+    for expected in ["list", "get", "update", "bulk-update", "create-note", "list-notes"] {
+        assert!(incidents.iter().any(|c| c == expected), "incidents has no {expected}: {incidents:?}");
+    }
+    assert!(!incidents.iter().any(|c| c == "update-incidents"), "{incidents:?}");
+    let schedules = commands(&help("schedules-v3"));
+    assert!(schedules.iter().any(|c| c == "create"), "{schedules:?}");
+    assert!(schedules.iter().any(|c| c == "list-audit-records"), "{schedules:?}");
+    assert!(!schedules.iter().any(|c| c.ends_with("-v3")), "{schedules:?}");
+}
