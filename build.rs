@@ -154,20 +154,54 @@ fn run() -> Result<(), String> {
     Ok(())
 }
 
-/// A panic inside the generator (progenitor, typify, syn) as the build's error: the document,
-/// and the generator's own words, which name the schema or reference it could not handle.
+/// The generated module of `pruned`; when the generator panics, the build's error names the
+/// operation it panics on (each operation generated alone until one does) and its words.
+fn generate_or_locate(
+    doc: &'static documents::Document,
+    path: &std::path::Path,
+    spec: &serde_json::Value,
+    pruned: &serde_json::Value,
+    enabled: &std::collections::BTreeSet<(String, String)>,
+    paging: &[(String, &str, Option<String>)],
+) -> Result<codegen::Generated, String> {
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    let panic = match catch_unwind(AssertUnwindSafe(|| codegen::generate(doc, pruned, paging))) {
+        Ok(generated) => return generated,
+        Err(panic) => panic,
+    };
+    let culprit = enabled.iter().find(|(op_path, method)| {
+        let alone = select::prune(spec, &std::iter::once((op_path.clone(), method.clone())).collect());
+        catch_unwind(AssertUnwindSafe(|| codegen::generate(doc, &alone, paging))).is_err()
+    });
+    let at = culprit.map_or(String::new(), |(op_path, method)| {
+        format!(" at /paths/{}/{method}", op_path.replace('~', "~0").replace('/', "~1"))
+    });
+    Err(format!(
+        "{}{at}: the code generator stopped on a defect of this document no normalization rule repairs: {}",
+        path.display(),
+        panic_words(panic.as_ref())
+    ))
+}
+
+/// What a panic said.
+fn panic_words(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)")
+}
+
+/// A panic while a document was read or normalized as the build's error: the document and the
+/// panic's words (the generator's own panics are located by [`generate_or_locate`]).
 fn generator_panic(
     doc: &documents::Document,
     path: Option<&std::path::Path>,
     panic: &(dyn std::any::Any + Send),
 ) -> String {
-    let words = panic
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| panic.downcast_ref::<&str>().copied())
-        .unwrap_or("(no message)");
+    let words = panic_words(panic);
     format!(
-        "{}: the code generator stopped on a defect of this document no normalization rule repairs: {words}",
+        "{}: the build stopped on a defect of this document no normalization rule repairs: {words}",
         path.map_or_else(|| doc.file.to_string(), |p| p.display().to_string())
     )
 }
@@ -219,7 +253,7 @@ fn process(
             ));
         }
         let paging: Vec<_> = rows.iter().map(table::Row::paging).collect();
-        Some(codegen::generate(doc, &pruned, &paging)?)
+        Some(generate_or_locate(doc, path, &spec, &pruned, &enabled, &paging)?)
     };
     directives.extend(codegen::write_module(out_dir, doc, generated.as_ref())?);
     Ok(Processed { doc, directives, server, report, rows, generated })

@@ -14,12 +14,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/pdrs-install-check.XXXXXX")
 MOCK_PID=
 trap '[ -n "$MOCK_PID" ] && kill "$MOCK_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
 
-for doc in openapi/*.json; do
-  name=$(basename "$doc" .json)
-  [ "$name" = rest ] && name=REST
-  mkdir -p "$WORK/api-schema/reference/$name"
-  ln -s "$(readlink -f "$doc")" "$WORK/api-schema/reference/$name/openapiv3.json"
-done
+./scripts/api-schema-folder.sh "$WORK/api-schema"
 
 START=$SECONDS
 PDRS_OPENAPI_DIR="$WORK/api-schema" CARGO_TARGET_DIR=target/install-check \

@@ -37,12 +37,7 @@ cargo package -p pdrs --allow-dirty --no-verify --quiet
 tar -xzf "$CARGO_TARGET_DIR/package/pdrs-$VERSION.crate" -C "$WORK"
 
 echo "-- an api-schema-shaped folder of links to PagerDuty's documents"
-for doc in openapi/*.json; do
-  name=$(basename "$doc" .json)
-  [ "$name" = rest ] && name=REST
-  mkdir -p "$WORK/api-schema/reference/$name"
-  ln -s "$(readlink -f "$doc")" "$WORK/api-schema/reference/$name/openapiv3.json"
-done
+./scripts/api-schema-folder.sh "$WORK/api-schema"
 
 echo "-- a consumer crate depending on the unpacked package"
 mkdir -p "$WORK/consumer/src"

@@ -101,3 +101,28 @@ fn a_reference_no_rule_repairs_names_the_document_and_the_pointer() {
     assert!(stderr.contains("points outside the document"), "{stderr}");
     assert!(!stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"), "{stderr}");
 }
+
+#[test]
+fn a_generator_panic_names_the_document_and_the_operation_without_a_backtrace() {
+    // A path parameter that is an object: progenitor gives up on it with a panic.
+    let rest = document(json!({
+        "/things": {"get": {
+            "operationId": "listThings", "tags": ["Things"],
+            "responses": {"200": {"description": "ok"}}
+        }},
+        "/things/{id}": {"get": {
+            "operationId": "getThing",
+            "tags": ["Things"],
+            "parameters": [{"name": "id", "in": "path", "required": true,
+                "schema": {"type": "object", "properties": {"x": {"type": "string"}}}}],
+            "responses": {"200": {"description": "ok"}}
+        }}
+    }));
+    let (output, _) = build("panic", &rest);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.contains("rest.json at /paths/~1things~1{id}/get: the code generator stopped"), "{stderr}");
+    assert!(!stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"), "{stderr}");
+    assert_eq!(stderr.matches("error:").count(), 1, "one message: {stderr}");
+}

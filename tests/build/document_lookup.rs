@@ -136,3 +136,17 @@ fn every_feature_of_the_manifest_is_a_document_a_tag_or_named_as_neither() {
         assert!(declared.contains(other), "OTHER_FEATURES names {other}, which Cargo.toml does not declare");
     }
 }
+
+#[test]
+fn documents_that_differ_from_the_tested_revision_are_named() {
+    let dir = folder("untested");
+    put(&dir.join("rest.json"));
+    let located = documents::locate_all(&dir, &features(&["users"]), false).unwrap();
+    assert_eq!(documents::untested(&located), ["rest.json"]);
+    // The tested revision's own documents (openapi/ of this checkout) are not named.
+    let own = std::env::var_os("PDRS_OPENAPI_DIR").is_none();
+    if let Some(rest) = crate::support::documents::document("rest.json").filter(|_| own) {
+        let tested = [(&DOCUMENTS[0], Some(rest))];
+        assert!(documents::untested(&tested).is_empty(), "openapi/rest.json is not the tested revision");
+    }
+}

@@ -21,6 +21,15 @@ fn user_body() -> String {
     json!({"user": {"id": "PABC", "name": "A name long enough to be cut in half"}}).to_string()
 }
 
+/// `GET /users/PABC` raw and then typed, each reading user PABC.
+async fn reads_user_pabc_raw_then_typed(url: &str) {
+    let pd = client(url);
+    let raw: Value = pd.rget("/users/PABC").await.unwrap();
+    assert_eq!(raw["id"], "PABC");
+    let typed = pd.api().get_user().id("PABC").send().await.unwrap().into_inner();
+    assert_eq!(typed.user.and_then(|u| u.id).as_deref(), Some("PABC"));
+}
+
 #[tokio::test]
 async fn a_500_on_get_is_retried_for_raw_and_typed_calls() {
     let server = scripted(vec![
@@ -30,11 +39,7 @@ async fn a_500_on_get_is_retried_for_raw_and_typed_calls() {
         json(200, json!({"user": {"id": "PABC"}})),
     ])
     .await;
-    let pd = client(&server.url);
-    let raw: Value = pd.rget("/users/PABC").await.unwrap();
-    assert_eq!(raw["id"], "PABC");
-    let typed = pd.api().get_user().id("PABC").send().await.unwrap().into_inner();
-    assert_eq!(typed.user.and_then(|u| u.id).as_deref(), Some("PABC"));
+    reads_user_pabc_raw_then_typed(&server.url).await;
     assert_eq!(server.requests().len(), 4);
 }
 
@@ -47,11 +52,7 @@ async fn a_body_cut_short_is_retried_for_raw_and_typed_gets() {
         Reply::Http(200, vec![], user_body()),
     ])
     .await;
-    let pd = client(&server.url);
-    let raw: Value = pd.rget("/users/PABC").await.unwrap();
-    assert_eq!(raw["id"], "PABC");
-    let typed = pd.api().get_user().id("PABC").send().await.unwrap().into_inner();
-    assert_eq!(typed.user.and_then(|u| u.id).as_deref(), Some("PABC"));
+    reads_user_pabc_raw_then_typed(&server.url).await;
     assert_eq!(server.requests().len(), 4);
 }
 
