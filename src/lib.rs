@@ -134,10 +134,12 @@ macro_rules! generated_module {
 // One `generated_module!` per document of `build/documents.rs`, the single list of documents.
 include!(concat!(env!("OUT_DIR"), "/modules.rs"));
 
-/// The README's examples, compiled as doctests.
+/// The examples of the README and of the guides in docs/, compiled as doctests.
 #[cfg(all(doctest, feature = "mock", pdrs_rest))]
 #[doc = include_str!("../README.md")]
-pub struct ReadmeDoctests;
+#[doc = include_str!("../docs/usage.md")]
+#[doc = include_str!("../docs/mock.md")]
+pub struct GuideDoctests;
 
 /// The client traits of the REST API's tags, for builder calls (`pd.api().list_users()`). Each other
 /// generated module has a prelude of its own (`pdrs::scim::prelude`, `pdrs::slack::prelude`...).
