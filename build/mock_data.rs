@@ -73,6 +73,9 @@ pub(crate) fn shape(spec: &Value, schema: &Value, depth: usize) -> Value {
     if let Some(values) = schema.get("enum").filter(|e| e.as_array().is_some_and(|a| a.iter().all(Value::is_string))) {
         out.insert("enum".into(), values.clone());
     }
+    if let Some(format) = schema.get("format").filter(|f| f.as_str() == Some("date-time")) {
+        out.insert("format".into(), format.clone());
+    }
     if depth < 5 {
         if let Some(required) = schema.get(crate::normalize::schemas::REQUIRED_EXT) {
             out.insert("required".into(), required.clone());

@@ -228,11 +228,14 @@ pub fn rows(doc: &Document, spec: &Value, raw: &Value) -> Vec<Row> {
             ("none", _) => None,
             (_, Some(s)) => item_field(spec, &path, s),
         };
+        let request_wrapper = request_schema(spec, op).and_then(|s| single_key(spec, s));
         let response_wrapper = match success {
-            Some(s) if paging == "none" => single_key(spec, s),
+            // A bulk write (`PUT /incidents`) answers with the list it was sent, beside paging
+            // fields: the list is what it returns.
+            Some(s) if paging == "none" => single_key(spec, s)
+                .or_else(|| request_wrapper.clone().filter(|key| props.get(key).is_some_and(|p| is_array(spec, p)))),
             _ => items.clone(),
         };
-        let request_wrapper = request_schema(spec, op).and_then(|s| single_key(spec, s));
         let request_fields = request_schema(spec, op).map(|s| crate::mock_data::shape(spec, s, 0));
         let mut required_body = Vec::new();
         if let Some(schema) = request_schema(spec, op) {

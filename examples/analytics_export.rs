@@ -47,9 +47,8 @@ async fn export(pd: &pdrs::RestClient, out: impl std::io::Write) -> Result<usize
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (pd, _mock) = support::connect().await?;
-    let path = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| std::env::temp_dir().join("pdrs-incidents.csv").display().to_string());
+    let path =
+        support::argument().unwrap_or_else(|| std::env::temp_dir().join("pdrs-incidents.csv").display().to_string());
     let written = export(&pd, std::fs::File::create(&path)?).await?;
     println!("wrote {written} incidents of the last 30 days to {path}");
     Ok(())

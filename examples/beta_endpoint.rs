@@ -3,7 +3,7 @@
 //! JSON. Works for endpoints no document describes yet.
 //!
 //!     cargo run --example beta_endpoint --features mock
-//!     PAGERDUTY_API_KEY=... cargo run --example beta_endpoint --features mock
+//!     PAGERDUTY_API_KEY=... cargo run --example beta_endpoint --features mock [-- /ip_allow_lists/ID]
 
 mod support;
 
@@ -15,7 +15,13 @@ async fn ip_allow_lists(pd: &pdrs::RestClient) -> pdrs::Result<serde_json::Value
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (pd, _mock) = support::connect().await?;
-    let answer = ip_allow_lists(&pd).await?;
+    let answer = match support::argument() {
+        // Any other path of the early-access program, as it is.
+        Some(path) => {
+            pd.request(pdrs::Method::GET, path.as_str()).header("X-EARLY-ACCESS", "ip-allow-lists").json().await?
+        }
+        None => ip_allow_lists(&pd).await?,
+    };
     let lists = answer["ip_allow_lists"].as_array().map_or(0, Vec::len);
     println!("GET /ip_allow_lists (X-EARLY-ACCESS: ip-allow-lists): {lists} allow list(s)");
     for list in answer["ip_allow_lists"].as_array().into_iter().flatten() {

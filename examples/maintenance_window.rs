@@ -33,7 +33,7 @@ async fn open_window(pd: &pdrs::RestClient, service_id: &str) -> pdrs::Result<St
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (pd, mock) = support::connect().await?;
-    let service_id = match std::env::args().nth(1) {
+    let service_id = match support::argument() {
         Some(id) => id,
         None => {
             let first: serde_json::Value =

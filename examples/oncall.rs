@@ -2,6 +2,7 @@
 //!
 //!     cargo run --example oncall --features mock                      # the embedded mock
 //!     PAGERDUTY_API_KEY=... cargo run --example oncall --features mock  # your account
+//!     cargo run --example oncall --features mock -- "Policy 1"         # one policy
 
 mod support;
 
@@ -30,7 +31,10 @@ async fn on_call_now(pd: &pdrs::RestClient) -> pdrs::Result<BTreeMap<String, Vec
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (pd, _mock) = support::connect().await?;
-    let by_policy = on_call_now(&pd).await?;
+    let mut by_policy = on_call_now(&pd).await?;
+    if let Some(only) = support::argument() {
+        by_policy.retain(|policy, _| *policy == only);
+    }
     println!("{:<32} {:>5}  {:<24} UNTIL", "ESCALATION POLICY", "LEVEL", "ON CALL");
     for (policy, entries) in &by_policy {
         for (level, user, until) in entries {

@@ -34,7 +34,7 @@ fn writes(pd: &pdrs::RestClient) -> u64 {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (pd, _mock) = support::connect().await?;
-    let path = std::env::args().nth(1).unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/users.csv").to_string());
+    let path = support::argument().unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/users.csv").to_string());
     for run in 1..=2 {
         let before = writes(&pd);
         let rows = sync(&pd, &path).await?;

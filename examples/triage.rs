@@ -40,7 +40,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (pd, _mock) = support::connect().await?;
     let pd = &pd;
     // The service: the first argument, else the service of the first triggered incident.
-    let service_id = match std::env::args().nth(1) {
+    let service_id = match support::argument() {
         Some(id) => id,
         None => {
             let triggered = pdrs::ListOptions::new().param_list("statuses", ["triggered"]);

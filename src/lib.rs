@@ -63,7 +63,7 @@
 //! | `scim`, `slack`, `jira`, `ms_teams`, `mcp` | the typed module of that document | yes |
 //! | `blocking` | `pdrs::blocking`, a blocking facade | yes |
 //! | `mock` | `pdrs::mock`, a stateful PagerDuty for tests (axum) | no |
-//! | `validate` | `spec::check_body`: a JSON body checked against an operation's request type | no |
+//! | `validate` | `spec::check_body` and `pdrs::shape`: a JSON body checked against an operation's request type and fields | no |
 //! | `serde_all` | both serde directions on every generated type | no |
 //! | `full` | all of the above | no |
 
@@ -92,6 +92,8 @@ mod proptests;
 mod raw;
 mod region;
 mod retry;
+#[cfg(any(feature = "mock", feature = "validate"))]
+pub mod shape;
 pub mod spec;
 mod target;
 pub mod time;

@@ -272,12 +272,15 @@ impl Pipeline {
         }
         let started = std::time::Instant::now();
         let sent_to = request.url().clone();
+        let method = request.method().clone();
         let result = self.shared.http.execute(request).await;
         let mut response = match result {
             Ok(response) => response,
             Err(e) => {
                 self.record(key, started.elapsed());
-                return Err(Attempt::from_send(e));
+                let attempt = Attempt::from_send(e);
+                sent(&method, &sent_to, started, &attempt.error.to_string());
+                return Err(attempt);
             }
         };
         // A caller-supplied client may follow redirects itself: refuse what came from elsewhere.
@@ -301,6 +304,7 @@ impl Pipeline {
         }
         let body = crate::http::read_body(&mut response, self.shared.max_body).await;
         self.record(key, started.elapsed());
+        sent(&method, &sent_to, started, response.status().as_str());
         let body = match body {
             Ok(body) => body,
             Err(crate::http::BodyError::Cut(e)) => {
@@ -317,6 +321,23 @@ impl Pipeline {
     pub fn api(&self) -> Api {
         self.shared.api
     }
+}
+
+/// One attempt as a `DEBUG` event of target `pdrs::request`: method, URL (with its query,
+/// without credentials), what came of it (the status, or the failure) and the time it took.
+/// Never a header or a body.
+fn sent(method: &reqwest::Method, url: &reqwest::Url, started: std::time::Instant, outcome: &str) {
+    let mut shown = url.clone();
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.set_fragment(None);
+    tracing::debug!(
+        target: "pdrs::request",
+        "{method} {} -> {} in {} ms",
+        crate::error::sanitize(shown.as_str(), 2000),
+        crate::error::sanitize(outcome, 300),
+        started.elapsed().as_millis()
+    );
 }
 
 /// A complete answer: status, headers and the whole body, read inside the attempt.
@@ -391,7 +412,21 @@ impl Attempt {
         } else {
             Failure::Sent
         };
-        Attempt { failure, error: crate::Error::Network(e.without_url()) }
+        // The error names the address it could not reach (scheme, host, port and path: no
+        // credentials or query, which may carry secrets).
+        let shown = e.url().map(|url| {
+            let mut shown = url.clone();
+            shown.set_query(None);
+            shown.set_fragment(None);
+            let _ = shown.set_username("");
+            let _ = shown.set_password(None);
+            shown
+        });
+        let e = match shown {
+            Some(url) => e.with_url(url),
+            None => e.without_url(),
+        };
+        Attempt { failure, error: crate::Error::Network(e) }
     }
 }
 

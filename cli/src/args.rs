@@ -16,7 +16,7 @@ config file's default profile (`pdrs config` shows them).";
 #[command(
     version,
     about = "PagerDuty's APIs from the command line: every operation of PagerDuty's API documents is a command",
-    after_help = EXIT_CODES
+    after_help = EXIT_CODES,
 )]
 pub(crate) struct Cli {
     #[command(flatten)]
@@ -59,6 +59,13 @@ pub(crate) struct Globals {
     /// First retry delay in milliseconds when the server gives no hint (doubled each time).
     #[arg(long, global = true, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=60_000))]
     pub(crate) retry_base_ms: u64,
+    /// Print each request on stderr: method, URL, status and time (never a credential or a body).
+    #[arg(long, short = 'v', global = true)]
+    pub(crate) verbose: bool,
+    /// Print the request that would be sent (method, URL, headers without credentials, body)
+    /// and send nothing.
+    #[arg(long, global = true)]
+    pub(crate) dry_run: bool,
 }
 
 #[derive(Subcommand)]
@@ -99,6 +106,16 @@ pub(crate) enum Builtin {
         #[command(subcommand)]
         action: WebhookCommand,
     },
+    /// Who is on call now for an escalation policy or a schedule (by name or id).
+    Oncall {
+        /// The escalation policy's or schedule's name or id.
+        target: String,
+    },
+    /// Maintenance windows around work on a service: start one now, end one.
+    Maintenance {
+        #[command(subcommand)]
+        action: MaintenanceCommand,
+    },
     /// Show the effective settings and where each comes from (the token redacted).
     Config,
     /// Print a shell completion script.
@@ -110,6 +127,26 @@ pub(crate) enum Builtin {
     Man,
     /// Run the mock server.
     Mock(crate::mock_args::MockArgs),
+}
+
+#[derive(Subcommand)]
+pub(crate) enum MaintenanceCommand {
+    /// Start a maintenance window on a service now (its incidents are not opened meanwhile).
+    Start {
+        /// The service's name or id.
+        service: String,
+        /// How long: 30m, 1h, 2d.
+        #[arg(long = "for", value_name = "DURATION", default_value = "1h")]
+        duration: String,
+        /// What the window is for.
+        #[arg(long, default_value = "Maintenance (pdrs)")]
+        description: String,
+    },
+    /// End a maintenance window now.
+    End {
+        /// The window's id.
+        id: String,
+    },
 }
 
 #[derive(clap::Args)]

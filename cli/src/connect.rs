@@ -58,8 +58,11 @@ pub(crate) fn rest_client(settings: &Settings, globals: &Globals) -> Result<Rest
     builder(settings, globals)?.build()
 }
 
-pub(crate) fn events_client(key: &str, settings: &Settings) -> Result<EventsClient, Error> {
-    let mut builder = EventsClient::builder(key).region(region(&settings.region.0)?);
+pub(crate) fn events_client(key: &str, settings: &Settings, globals: &Globals) -> Result<EventsClient, Error> {
+    let policy = RetryPolicy::events()
+        .max_attempts(globals.attempts)
+        .base_delay(std::time::Duration::from_millis(globals.retry_base_ms));
+    let mut builder = EventsClient::builder(key).region(region(&settings.region.0)?).retry(policy);
     if let Some((url, _)) = &settings.events_url {
         builder = builder.base_url(url);
     }

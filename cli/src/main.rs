@@ -8,8 +8,12 @@ mod connect;
 mod failure;
 mod input;
 mod listing;
+mod not_found;
+mod preview;
 mod run;
+mod verbose;
 mod webhooks;
+mod when;
 
 mod mock_args;
 
@@ -18,6 +22,7 @@ mod ops;
 mod output;
 
 mod settings;
+mod shortcuts;
 
 use crate::failure::{exit_code, Failure};
 use crate::run::{command_tree, one_line, run, wanted_groups};
@@ -82,6 +87,8 @@ async fn run_and_report(matches: &ArgMatches, groups: &[ops::Group]) -> ExitCode
         Err(failure) => {
             let text = match &failure {
                 Failure::Request(e) => e.to_string(),
+                Failure::NotFound { what, error } => format!("{what} ({error})"),
+                Failure::Output(e) if e.kind() == std::io::ErrorKind::InvalidInput => e.to_string(),
                 Failure::Output(e) => format!("cannot write the output: {e}"),
                 Failure::Signature(e) => format!("webhook signature check failed: {e}"),
             };

@@ -140,14 +140,6 @@ pub fn flag_name(param: &Param) -> String {
     }
 }
 
-/// Checks an ISO 8601 date or date-time the way PagerDuty reads them.
-fn parse_date(text: &str) -> Result<String, String> {
-    match pdrs::time::parse(text) {
-        Some(_) => Ok(text.to_string()),
-        None => Err(format!("{text:?} is not an ISO 8601 date (2026-11-01) or date-time (2026-11-01T09:00:00Z)")),
-    }
-}
-
 /// Whether a parameter takes a date: its format says so, or it is one of PagerDuty's range
 /// bounds (`since`, `until`), which every document leaves a plain string.
 fn is_date(param: &Param) -> bool {
@@ -179,7 +171,8 @@ fn argument(param: &Param) -> Arg {
             .default_missing_value("true")
             .value_name("BOOL");
     } else if is_date(param) {
-        arg = arg.value_parser(parse_date).value_name("DATE");
+        // `-24h` is a value, not a flag.
+        arg = arg.value_parser(crate::when::parse_flag).value_name("DATE").allow_hyphen_values(true);
     }
     if param.array {
         arg = arg.action(ArgAction::Append).value_delimiter(',');
@@ -204,10 +197,23 @@ pub fn command(name: &str, op: &Operation) -> Command {
         cmd = cmd.arg(argument(param));
     }
     if op.json_body {
-        cmd =
-            cmd.arg(Arg::new("data").long("data").short('d').value_name("JSON").help(
-                "The request body: JSON, @file, or @- for standard input; wrapped in its entity key when it is not",
-            ));
+        cmd = cmd
+            .arg(Arg::new("data").long("data").short('d').value_name("JSON").help(
+                "The request body: JSON, @file, or @- for standard input; wrapped in its entity key when it is not. \
+                 Checked before sending: fields, types, allowed values, dates",
+            ))
+            .arg(
+                Arg::new("allow-unknown-fields")
+                    .long("allow-unknown-fields")
+                    .action(ArgAction::SetTrue)
+                    .help("Send fields of --data the document does not describe (a beta field, say)"),
+            )
+            .arg(
+                Arg::new("example")
+                    .long("example")
+                    .action(ArgAction::SetTrue)
+                    .help("Print a body to start from (every field, required ones first) and exit"),
+            );
     }
     if op.paging != Paging::None {
         cmd = cmd.arg(Arg::new("all").long("all").action(ArgAction::SetTrue).help("Every page, streamed")).arg(

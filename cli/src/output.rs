@@ -60,6 +60,14 @@ impl Printer {
     /// Prints one value that is not a list (an entity, a message).
     pub fn value(mut self, value: &Value) -> std::io::Result<()> {
         match (self.format, value) {
+            // JSON lines are one record per line, a list's records included.
+            (Format::Jsonl, Value::Array(items)) if self.fields.is_none() => {
+                for item in items {
+                    serde_json::to_writer(&mut self.out, item)?;
+                    self.out.write_all(b"\n")?;
+                }
+                self.out.flush()
+            }
             (Format::Json, _) | (Format::Jsonl, _) if self.fields.is_none() => {
                 if self.format == Format::Json {
                     serde_json::to_writer_pretty(&mut self.out, value)?;
@@ -89,6 +97,9 @@ impl Printer {
     /// Adds one record of a list.
     pub fn record(&mut self, record: Value) -> std::io::Result<()> {
         self.written += 1;
+        if self.written == 1 {
+            self.check_fields(&record)?;
+        }
         match self.format {
             Format::Jsonl => {
                 let projected = project(self.fields.as_deref(), &record);
@@ -114,6 +125,21 @@ impl Printer {
                 Ok(())
             }
         }
+    }
+
+    /// `--fields` against the first record: a path it does not have is an error (kind
+    /// `InvalidInput`, exit 2) naming the fields it has, not an empty column.
+    fn check_fields(&self, record: &Value) -> std::io::Result<()> {
+        let Some(fields) = &self.fields else { return Ok(()) };
+        let unknown: Vec<&str> = fields.iter().filter(|f| !has_path(record, f)).map(String::as_str).collect();
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        let known: Vec<&str> = record.as_object().map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
+        Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("--fields {}: not a field of these records (they have {})", unknown.join(","), known.join(", ")),
+        ))
     }
 
     /// Whether records can be written as the server sent them ([`raw_record`](Self::raw_record)):
@@ -218,6 +244,24 @@ pub fn lookup<'a>(record: &'a Value, path: &str) -> &'a Value {
     at
 }
 
+/// Whether a dotted path (as [`lookup`] reads it) names something the record has, `null` included.
+fn has_path(record: &Value, path: &str) -> bool {
+    let mut at = record;
+    for step in path.split('.') {
+        let next = match at {
+            Value::Object(map) => map.get(step),
+            Value::Array(items) => step.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        };
+        match next {
+            Some(next) => at = next,
+            // A list shorter than the index, or a null on the way: the field exists.
+            None => return matches!(at, Value::Array(_) | Value::Null),
+        }
+    }
+    true
+}
+
 /// A value as one cell of text: strings as they are, references by their summary, lists
 /// joined with commas, other objects as compact JSON.
 pub fn cell(value: &Value) -> String {
@@ -233,36 +277,45 @@ pub fn cell(value: &Value) -> String {
     }
 }
 
-/// Fields that make a good default column, in order: identity, label, state, ownership, time.
+/// Fields that make a good default column, in order: identity, label, content, state,
+/// ownership, time.
 const PREFERRED: &[&str] = &[
     "id",
     "incident_number",
     "title",
     "name",
     "summary",
+    "description",
+    "content",
     "email",
     "status",
     "urgency",
     "role",
     "service",
+    "services",
     "user",
     "schedule",
     "escalation_policy",
     "escalation_level",
     "start",
     "end",
+    "start_time",
+    "end_time",
     "created_at",
 ];
 
-/// The default columns of a record: the preferred fields it has (at most seven, `summary`
-/// only when there is no `title` or `name`), else its first scalar fields.
+/// The default columns of a record: the preferred fields its kind has (at most seven;
+/// `summary` only when there is no title, name, description or content), else its first scalar
+/// fields. Chosen by which fields the record has, never by their values, so a listing's
+/// columns are the same from one run to the next.
 pub fn default_columns(record: &Value) -> Vec<String> {
     let Some(map) = record.as_object() else { return vec![] };
-    let present = |k: &str| map.get(k).is_some_and(|v| !v.is_null());
+    let has = |k: &str| map.contains_key(k);
+    let labelled = ["title", "name", "description", "content"].iter().any(|k| has(k));
     let mut columns: Vec<String> = PREFERRED
         .iter()
-        .filter(|k| present(k))
-        .filter(|k| **k != "summary" || !(present("title") || present("name")))
+        .filter(|k| has(k))
+        .filter(|k| **k != "summary" || !labelled)
         .take(7)
         .map(|k| k.to_string())
         .collect();

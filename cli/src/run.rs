@@ -9,7 +9,7 @@ use crate::ops;
 use crate::output::{Format, Printer};
 use crate::settings::Settings;
 use clap::{ArgMatches, CommandFactory, FromArgMatches};
-use pdrs::spec::{Api, Operation};
+use pdrs::spec::{Api, FromHeader, Operation};
 use pdrs::{Error, ListOptions, Method};
 use serde_json::Value;
 use std::io::IsTerminal;
@@ -22,19 +22,39 @@ pub(crate) async fn run_op(
     op: &'static Operation,
     matches: &ArgMatches,
 ) -> Result<(), Failure> {
+    let flag = |name: &str| matches.try_get_one::<bool>(name).ok().flatten().copied().unwrap_or(false);
+    if flag("example") {
+        let skeleton = pdrs::shape::skeleton(op).unwrap_or_else(|| Value::Object(Default::default()));
+        return Ok(Printer::new(Some(Format::Json), None, false).value(&skeleton)?);
+    }
     // The body is read and checked before anything else: bad input never reaches the network.
-    let body = match matches.try_get_one::<String>("data").ok().flatten() {
+    let mut body = match matches.try_get_one::<String>("data").ok().flatten() {
         Some(data) => body(Some(data))?.map(|b| op.wrap_request(b)),
         None => None,
     };
+    if let (Some(body), Some(shape)) = (&mut body, pdrs::shape::of(op)) {
+        crate::when::in_body(&Value::Object(shape.clone()), body, chrono::Utc::now());
+    }
     if let Some(body) = &body {
-        if let Some(Err(problem)) = pdrs::spec::check_body(op, body) {
-            return Err(Error::InvalidInput(format!("the request body does not fit {}: {problem}", op.name)).into());
-        }
+        check_body(op, body, flag("allow-unknown-fields"))?;
+    }
+    if op.from == FromHeader::Required && settings.from.is_none() {
+        return Err(Error::InvalidInput(format!(
+            "{} needs the email of the PagerDuty user acting (the `From` header): pass --from EMAIL, set `from` in the profile, or set PAGERDUTY_FROM",
+            op.name
+        ))
+        .into());
     }
     let client = builder(settings, globals)?.build_api(api)?;
     let path = ops::fill_path(op, matches);
-    let (query, headers) = ops::query_and_headers(op, matches);
+    let (query, mut headers) = ops::query_and_headers(op, matches);
+    if globals.dry_run {
+        if let Some((from, _)) = &settings.from {
+            headers.push(("From".into(), from.clone()));
+        }
+        let url = client.base_url().join(path.trim_start_matches('/')).map_err(|e| Error::Config(e.to_string()))?;
+        return Ok(crate::preview::print(op.method, &url, &query, &headers, body.as_ref())?);
+    }
     let all = matches.try_get_one::<bool>("all").ok().flatten().copied().unwrap_or(false);
     if all {
         let concurrency = matches.try_get_one::<u16>("concurrency").ok().flatten().copied().unwrap_or(1);
@@ -60,7 +80,7 @@ pub(crate) async fn run_op(
     if let Some(body) = &body {
         request = request.json_body(body);
     }
-    let response = request.send().await?;
+    let response = request.send().await.map_err(|e| Failure::about(&path, e))?;
     let bytes = response.bytes().await.map_err(Error::Network)?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(()); // 204 and other empty answers print nothing.
@@ -70,8 +90,66 @@ pub(crate) async fn run_op(
         source: e,
         body: bytes.clone().into(),
     })?;
+    let more = more_than_shown(op, &value);
     let shown = op.unwrap_response(value).unwrap_or_else(|whole| whole);
-    Ok(Printer::new(globals.output, globals.fields.as_deref(), false).value(&shown)?)
+    Printer::new(globals.output, globals.fields.as_deref(), false).value(&shown)?;
+    if let Some(more) = more {
+        hint(&format!("showed {}{more}; --all lists every record", shown.as_array().map_or(1, Vec::len)));
+    }
+    Ok(())
+}
+
+/// What a page of a listing says exists beyond it (` of 1500`, ` and more exist`), when it
+/// says so.
+fn more_than_shown(op: &Operation, page: &Value) -> Option<String> {
+    if op.paging == pdrs::spec::Paging::None {
+        return None;
+    }
+    let more = page["more"].as_bool() == Some(true)
+        || page.get("next_cursor").is_some_and(|c| !c.is_null() && c.as_str() != Some(""));
+    match page["total"].as_u64() {
+        Some(total) if more => Some(format!(" of {total}")),
+        _ if more => Some(" and more exist".into()),
+        _ => None,
+    }
+}
+
+/// A hint for the person at the terminal, on stderr: only when stderr is a terminal (or
+/// `PDRS_HINTS=always`), never with `PDRS_HINTS=never`.
+fn hint(text: &str) {
+    let wanted = match std::env::var("PDRS_HINTS").as_deref() {
+        Ok("always") => true,
+        Ok("never") => false,
+        _ => std::io::stderr().is_terminal(),
+    };
+    if wanted {
+        eprintln!("pdrs: {text}");
+    }
+}
+
+/// A `--data` body checked before sending: against the document's shape (fields, types, allowed
+/// values, dates; a field it does not know only with `--allow-unknown-fields`), then against
+/// the generated request type.
+fn check_body(op: &Operation, body: &Value, allow_unknown: bool) -> Result<(), Failure> {
+    let problems: Vec<String> =
+        pdrs::shape::problems(op, body)
+            .iter()
+            .filter(|p| !(allow_unknown && p.is_unknown_field()))
+            .map(|p| {
+                if p.is_unknown_field() {
+                    format!("{p}; --allow-unknown-fields sends it anyway")
+                } else {
+                    p.to_string()
+                }
+            })
+            .collect();
+    if !problems.is_empty() {
+        return Err(Error::InvalidInput(format!("--data does not fit {}: {}", op.name, problems.join("; "))).into());
+    }
+    if let Some(Err(problem)) = pdrs::spec::check_body(op, body) {
+        return Err(Error::InvalidInput(format!("--data does not fit {}: {problem}", op.name)).into());
+    }
+    Ok(())
 }
 
 /// The generated groups this command line needs in full: the ones named in it (all of them for
@@ -82,8 +160,48 @@ pub(crate) fn wanted_groups(groups: &[ops::Group]) -> Vec<bool> {
     groups.iter().map(|g| everything || args.contains(&g.name)).collect()
 }
 
-/// The whole command tree: the built-in commands and a group per tag and API.
+/// The whole command tree. The global options are described once, in `pdrs --help`; every
+/// subcommand's help names them in one line.
 pub(crate) fn command_tree(groups: &[ops::Group], full: &[bool]) -> clap::Command {
+    let cmd = full_tree(groups, full);
+    let globals: Vec<&clap::Arg> = cmd.get_arguments().filter(|a| a.is_global_set()).collect();
+    let names: Vec<String> = globals.iter().filter_map(|a| a.get_long()).map(|l| format!("--{l}")).collect();
+    let mut described = String::from("Global options (every command takes them):\n");
+    for arg in &globals {
+        let flag = match (arg.get_short(), arg.get_long()) {
+            (Some(short), Some(long)) => format!("-{short}, --{long}"),
+            (None, Some(long)) => format!("    --{long}"),
+            _ => continue,
+        };
+        let env = arg.get_env().map(|e| format!(" [env: {}]", e.to_string_lossy())).unwrap_or_default();
+        let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+        described.push_str(&format!("  {flag:<22} {help}{env}\n"));
+    }
+    let note = format!("Global options: {} (pdrs --help describes them).", names.join(", "));
+    let ids: Vec<clap::Id> = globals.iter().map(|a| a.get_id().clone()).collect();
+    let mut cmd = cmd.after_help(format!("{described}\n{}", crate::args::EXIT_CODES));
+    for id in ids {
+        cmd = cmd.mut_arg(id, |a| a.hide(true));
+    }
+    let names: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_string()).collect();
+    for name in names {
+        cmd = cmd.mut_subcommand(name, |sub| with_note(sub, &note));
+    }
+    cmd
+}
+
+/// `cmd` and its subcommands with `note` at the end of their help.
+fn with_note(cmd: clap::Command, note: &str) -> clap::Command {
+    let names: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_string()).collect();
+    let mut cmd = cmd.after_help(note.to_string());
+    for name in names {
+        cmd = cmd.mut_subcommand(name, |sub| with_note(sub, note));
+    }
+    cmd
+}
+
+/// The command tree: the built-in commands and a group per tag and API.
+fn full_tree(groups: &[ops::Group], full: &[bool]) -> clap::Command {
     let mut cmd = Cli::command();
     for (group, full) in groups.iter().zip(full) {
         if cmd.find_subcommand(&group.name).is_some() {
@@ -93,7 +211,11 @@ pub(crate) fn command_tree(groups: &[ops::Group], full: &[bool]) -> clap::Comman
                 cmd = cmd.mut_subcommand(&group.name, |c| c.subcommands(subs));
             }
         } else {
-            cmd = cmd.subcommand(ops::group_command(group, *full));
+            let mut group_cmd = ops::group_command(group, *full);
+            if *full && group.name == "incidents" {
+                group_cmd = group_cmd.subcommands(crate::shortcuts::incident_commands());
+            }
+            cmd = cmd.subcommand(group_cmd);
         }
     }
     cmd
@@ -101,6 +223,9 @@ pub(crate) fn command_tree(groups: &[ops::Group], full: &[bool]) -> clap::Comman
 
 pub(crate) async fn run(matches: &ArgMatches, groups: &[ops::Group]) -> Result<(), Failure> {
     let globals = Globals::from_arg_matches(matches).map_err(|e| Error::Config(e.to_string()))?;
+    if globals.verbose {
+        crate::verbose::enable();
+    }
     // A generated operation?
     if let Some((group_name, group_matches)) = matches.subcommand() {
         if let Some(group) = groups.iter().find(|g| g.name == group_name) {
@@ -108,6 +233,11 @@ pub(crate) async fn run(matches: &ArgMatches, groups: &[ops::Group]) -> Result<(
                 if let Some((_, op)) = group.ops.iter().find(|(n, _)| n == op_name) {
                     let settings = settings(matches, &globals)?;
                     return run_op(&settings, &globals, group.api, op, op_matches).await;
+                }
+                if group.name == "incidents" && crate::shortcuts::is_incident_shortcut(op_name) {
+                    let settings = settings(matches, &globals)?;
+                    let pd = rest_client(&settings, &globals)?;
+                    return crate::shortcuts::run_incidents(&pd, &settings, &globals, op_name, op_matches).await;
                 }
             }
         }
@@ -131,38 +261,71 @@ pub(crate) async fn run(matches: &ArgMatches, groups: &[ops::Group]) -> Result<(
                 let printer = Printer::new(format, cli.globals.fields.as_deref(), true);
                 print_all(&pd, path, options, printer).await
             } else {
+                if cli.globals.dry_run {
+                    let query: Vec<(String, String)> =
+                        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+                    return preview(&pd, "GET", path, &query, None, &settings);
+                }
                 let mut request = pd.request(Method::GET, path.as_str());
                 for (k, v) in pairs {
                     request = request.query(k, v);
                 }
                 // Unwrapped as the operation table says for a known path, printed as it came
                 // otherwise; an empty body is an error.
-                let value: Value = request.entity().await?;
+                let value: Value = request.entity().await.map_err(|e| Failure::about(path, e))?;
                 print_value(&cli.globals, &value)
             }
         }
         Builtin::Post(w) => {
             let body = body(w.data.as_deref())?.unwrap_or_else(|| Value::Object(Default::default()));
-            let pd = rest_client(&settings()?, &cli.globals)?;
-            print_value(&cli.globals, &pd.rpost::<Value>(w.path.as_str(), &body).await?)
+            let settings = settings()?;
+            let pd = rest_client(&settings, &cli.globals)?;
+            if cli.globals.dry_run {
+                return preview(&pd, "POST", &w.path, &[], Some(&body), &settings);
+            }
+            print_value(
+                &cli.globals,
+                &pd.rpost::<Value>(w.path.as_str(), &body).await.map_err(|e| Failure::about(&w.path, e))?,
+            )
         }
         Builtin::Put(w) => {
             let body = body(w.data.as_deref())?.unwrap_or_else(|| Value::Object(Default::default()));
-            let pd = rest_client(&settings()?, &cli.globals)?;
-            print_value(&cli.globals, &pd.rput::<Value>(w.path.as_str(), &body).await?)
+            let settings = settings()?;
+            let pd = rest_client(&settings, &cli.globals)?;
+            if cli.globals.dry_run {
+                return preview(&pd, "PUT", &w.path, &[], Some(&body), &settings);
+            }
+            print_value(
+                &cli.globals,
+                &pd.rput::<Value>(w.path.as_str(), &body).await.map_err(|e| Failure::about(&w.path, e))?,
+            )
         }
         Builtin::Patch(w) => {
             let body = body(w.data.as_deref())?.unwrap_or_else(|| Value::Object(Default::default()));
-            let pd = rest_client(&settings()?, &cli.globals)?;
-            print_value(&cli.globals, &pd.jpatch::<Value>(w.path.as_str(), &body).await?)
+            let settings = settings()?;
+            let pd = rest_client(&settings, &cli.globals)?;
+            if cli.globals.dry_run {
+                return preview(&pd, "PATCH", &w.path, &[], Some(&body), &settings);
+            }
+            print_value(
+                &cli.globals,
+                &pd.jpatch::<Value>(w.path.as_str(), &body).await.map_err(|e| Failure::about(&w.path, e))?,
+            )
         }
-        Builtin::Delete { path } => Ok(rest_client(&settings()?, &cli.globals)?.rdelete(path.as_str()).await?),
+        Builtin::Delete { path } => {
+            let settings = settings()?;
+            let pd = rest_client(&settings, &cli.globals)?;
+            if cli.globals.dry_run {
+                return preview(&pd, "DELETE", path, &[], None, &settings);
+            }
+            Ok(pd.rdelete(path.as_str()).await.map_err(|e| Failure::about(path, e))?)
+        }
         Builtin::Events { action } => {
             let settings = settings()?;
             let line = match action {
                 EventsCommand::Trigger { key, summary, source, severity, dedup_key } => {
                     let severity = severity.parse()?;
-                    let events = events_client(&key.routing_key, &settings)?;
+                    let events = events_client(&key.routing_key, &settings, &cli.globals)?;
                     let mut trigger = events.trigger(summary, source).severity(severity);
                     if let Some(key) = dedup_key {
                         trigger = trigger.dedup_key(key);
@@ -170,13 +333,13 @@ pub(crate) async fn run(matches: &ArgMatches, groups: &[ops::Group]) -> Result<(
                     trigger.send().await?
                 }
                 EventsCommand::Ack(k) => {
-                    events_client(&k.key.routing_key, &settings)?.acknowledge(&k.dedup_key).await?
+                    events_client(&k.key.routing_key, &settings, &cli.globals)?.acknowledge(&k.dedup_key).await?
                 }
                 EventsCommand::Resolve(k) => {
-                    events_client(&k.key.routing_key, &settings)?.resolve(&k.dedup_key).await?
+                    events_client(&k.key.routing_key, &settings, &cli.globals)?.resolve(&k.dedup_key).await?
                 }
                 EventsCommand::Change { key, summary, source } => {
-                    let events = events_client(&key.routing_key, &settings)?;
+                    let events = events_client(&key.routing_key, &settings, &cli.globals)?;
                     let mut change = events.change_event(summary);
                     if let Some(s) = source {
                         change = change.source(s);
@@ -207,6 +370,15 @@ pub(crate) async fn run(matches: &ArgMatches, groups: &[ops::Group]) -> Result<(
                 Ok(crate::webhooks::listen(std::net::SocketAddr::new(*bind, *port), secret.clone(), style).await?)
             }
         },
+        Builtin::Oncall { target } => {
+            let pd = rest_client(&settings()?, &cli.globals)?;
+            crate::shortcuts::run_oncall(&pd, &cli.globals, target).await
+        }
+        Builtin::Maintenance { action } => {
+            let settings = settings()?;
+            let pd = rest_client(&settings, &cli.globals)?;
+            crate::shortcuts::run_maintenance(&pd, &settings, &cli.globals, action).await
+        }
         Builtin::Config => {
             let settings = settings()?;
             let rows: Vec<Value> =
@@ -234,6 +406,27 @@ pub(crate) fn one_line(text: &str) -> String {
         .map(|l| l.strip_prefix("error: ").unwrap_or(l))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// `--dry-run` of a raw verb: the request on the client's base URL, with the `From` header
+/// and the body wrapped as it will be sent.
+pub(crate) fn preview(
+    pd: &pdrs::RestClient,
+    method: &str,
+    path: &str,
+    query: &[(String, String)],
+    body: Option<&Value>,
+    settings: &Settings,
+) -> Result<(), Failure> {
+    let url = pd.base_url().join(path.trim_start_matches('/')).map_err(|e| Error::Config(e.to_string()))?;
+    let headers: Vec<(String, String)> =
+        settings.from.iter().map(|(from, _)| ("From".to_string(), from.clone())).collect();
+    // rpost and rput wrap the body in the operation's entity key; PATCH goes as given.
+    let op = pdrs::spec::template_of(Api::Rest, path.split('?').next().unwrap_or(path))
+        .and_then(|template| pdrs::spec::find(method, template))
+        .filter(|_| method != "PATCH");
+    let body = body.map(|b| op.map_or_else(|| b.clone(), |op| op.wrap_request(b.clone())));
+    Ok(crate::preview::print(method, &url, query, &headers, body.as_ref())?)
 }
 
 /// Prints one answer in the chosen format.

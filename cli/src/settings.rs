@@ -48,6 +48,8 @@ pub enum Source {
     Profile(String),
     Env(&'static str),
     Default,
+    /// Taken from another setting (the Events URL from a REST URL that is not PagerDuty's).
+    Follows(&'static str),
 }
 
 impl std::fmt::Display for Source {
@@ -57,6 +59,7 @@ impl std::fmt::Display for Source {
             Source::Profile(name) => write!(f, "profile {name}"),
             Source::Env(var) => write!(f, "${var}"),
             Source::Default => f.write_str("default"),
+            Source::Follows(setting) => write!(f, "follows {setting}"),
         }
     }
 }
@@ -190,17 +193,35 @@ impl Settings {
                 }
             }
         };
+        let url = pick(&given.url, "PAGERDUTY_API_URL", &|p| p.url.clone());
+        // Events go where the REST calls go when those do not go to PagerDuty (a mock, a
+        // staging proxy): no routing key or payload leaves for a host nobody named.
+        let events_url = pick(&given.events_url, "PAGERDUTY_EVENTS_URL", &|p| p.events_url.clone()).or_else(|| {
+            url.as_ref().filter(|(u, _)| !is_pagerduty(u)).map(|(u, _)| (u.clone(), Source::Follows("url")))
+        });
         Ok(Settings {
             config_path,
             config_found,
             profile,
             token,
-            url: pick(&given.url, "PAGERDUTY_API_URL", &|p| p.url.clone()),
-            events_url: pick(&given.events_url, "PAGERDUTY_EVENTS_URL", &|p| p.events_url.clone()),
+            url,
+            events_url,
             region: pick(&given.region, "PAGERDUTY_REGION", &|p| p.region.clone())
                 .unwrap_or(("us".to_string(), Source::Default)),
             from: pick(&given.from, "PAGERDUTY_FROM", &|p| p.from.clone()),
         })
+    }
+
+    /// The address a URL setting resolves to, and where it comes from: the setting, else the
+    /// region's own.
+    fn resolved(&self, setting: &Sourced<String>, of_region: fn(pdrs::Region) -> &'static str) -> String {
+        match setting {
+            Some((url, source)) => format!("{url} ({source})"),
+            None => {
+                let region = if self.region.0.eq_ignore_ascii_case("eu") { pdrs::Region::Eu } else { pdrs::Region::Us };
+                format!("{} (region {})", of_region(region), self.region.0)
+            }
+        }
     }
 
     /// The settings as `pdrs config` shows them, the token redacted.
@@ -224,9 +245,17 @@ impl Settings {
                 },
             ),
             ("region".into(), format!("{} ({})", self.region.0, self.region.1)),
-            ("url".into(), show(&self.url)),
-            ("events_url".into(), show(&self.events_url)),
+            ("url".into(), self.resolved(&self.url, pdrs::Region::rest_url)),
+            ("events_url".into(), self.resolved(&self.events_url, pdrs::Region::events_url)),
             ("from".into(), show(&self.from)),
         ]
     }
+}
+
+/// Whether a URL is on one of PagerDuty's own hosts (`*.pagerduty.com`).
+fn is_pagerduty(url: &str) -> bool {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        .is_some_and(|host| host == "pagerduty.com" || host.ends_with(".pagerduty.com"))
 }

@@ -23,3 +23,9 @@ pub async fn connect() -> Result<(RestClient, Option<MockServer>), Box<dyn std::
         }
     }
 }
+
+/// The example's first argument, if one was given: flags (`--nocapture`, which the test command
+/// passes) are not arguments.
+pub fn argument() -> Option<String> {
+    std::env::args().skip(1).find(|arg| !arg.starts_with('-'))
+}

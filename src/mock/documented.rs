@@ -1,18 +1,10 @@
-//! What the mock knows from the document, prepared by the build: request shapes to validate
-//! bodies against, and each operation's first success example.
+//! What the mock knows from the document, prepared by the build: each operation's first success
+//! example (the request shapes are `crate::shape`'s).
 
 use crate::spec::{Api, Operation};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::OnceLock;
-
-/// Field types of each operation's wrapped request entity (`"POST /users"` → shape).
-pub(crate) fn request_fields() -> &'static HashMap<String, Map<String, Value>> {
-    static FIELDS: OnceLock<HashMap<String, Map<String, Value>>> = OnceLock::new();
-    FIELDS.get_or_init(|| {
-        serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/request_fields.json"))).unwrap_or_default()
-    })
-}
 
 /// The spec's first 2xx example of each operation (`"GET /addons"` → body), `$ref`s resolved
 /// and paging fields final.

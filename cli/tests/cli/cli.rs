@@ -90,3 +90,39 @@ async fn an_empty_token_is_no_token_and_nothing_is_sent() {
     }
     assert_eq!(mock.request_count(), 0, "a request was sent without a token");
 }
+
+#[tokio::test]
+async fn events_go_where_the_rest_url_goes_when_it_is_not_pagerduty() {
+    let mock = MockServer::start_with(MockConfig::default().seed(Seed::empty())).await.unwrap();
+    let key = "0123456789abcdef0123456789abcdef";
+    // Only the REST URL is set (PAGERDUTY_API_URL, by the runner): no Events URL anywhere.
+    let args =
+        ["events", "trigger", "--routing-key", key, "--summary", "Disk full", "--source", "db-1", "--attempts", "1"];
+    let out = crate::runner::run(mock.url(), &args, &[]).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(mock.request_count(), 1, "the event did not arrive at the REST URL's host");
+    assert_eq!(mock.dump()["collections"]["/incidents"][0]["status"], "triggered");
+
+    let out = crate::runner::run(mock.url(), &["config", "-o", "json"], &[]).await;
+    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let setting = |name: &str| rows.as_array().unwrap().iter().find(|r| r["setting"] == name).unwrap()["value"].clone();
+    assert_eq!(setting("events_url"), format!("{} (follows url)", mock.url()));
+    assert_eq!(setting("url"), format!("{} ($PAGERDUTY_API_URL)", mock.url()));
+}
+
+#[tokio::test]
+async fn events_honour_the_retry_flags_and_a_failure_names_the_address() {
+    // A port nothing listens on: connection refused, retried `--attempts` times.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let args =
+        ["events", "trigger", "--routing-key", "0123456789abcdef0123456789abcdef", "--summary", "s", "--source", "x"];
+    let started = std::time::Instant::now();
+    let out = crate::runner::run(&url, &[&args[..], &["--attempts", "2", "--retry-base-ms", "1"]].concat(), &[]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(6), "{stderr}");
+    assert!(stderr.contains("gave up after 2 attempts"), "{stderr}");
+    assert!(stderr.contains(&format!("{url}/v2/enqueue")), "the error names no address: {stderr}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}

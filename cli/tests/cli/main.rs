@@ -10,5 +10,6 @@ mod runner;
 mod cli;
 mod cli_commands;
 mod cli_truth;
+mod daily_work;
 mod fault_storm;
 mod mock_binary;
