@@ -172,7 +172,7 @@ fn check(shape: &Value, value: &Value, path: &str, out: &mut Vec<Problem>) {
 }
 
 /// A body to start from: every field of the operation's body with a placeholder of its type
-/// (an enum's values joined by `|`, `<date-time>` for dates), required fields first.
+/// (an enum's values joined by `|`, `<date-time>` for dates).
 pub fn skeleton(op: &Operation) -> Option<Value> {
     of(op).map(|shape| placeholder(&Value::Object(shape.clone())))
 }
@@ -185,16 +185,7 @@ fn placeholder(shape: &Value) -> Value {
     match shape.get("type").and_then(Value::as_str) {
         Some("object") | None if shape.get("properties").is_some() => {
             let properties = shape.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
-            let required: Vec<&str> = shape
-                .get("required")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
-            let mut fields: Vec<(&String, &Value)> = properties.iter().collect();
-            fields.sort_by_key(|(name, _)| !required.contains(&name.as_str()));
-            Value::Object(fields.into_iter().map(|(name, inner)| (name.clone(), placeholder(inner))).collect())
+            Value::Object(properties.iter().map(|(name, inner)| (name.clone(), placeholder(inner))).collect())
         }
         Some("object") => Value::Object(Map::new()),
         Some("array") => Value::Array(shape.get("items").map(placeholder).into_iter().collect()),

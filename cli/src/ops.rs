@@ -212,7 +212,7 @@ pub fn command(name: &str, op: &Operation) -> Command {
                 Arg::new("example")
                     .long("example")
                     .action(ArgAction::SetTrue)
-                    .help("Print a body to start from (every field, required ones first) and exit"),
+                    .help("Print a body to start from (every field the document describes) and exit"),
             );
     }
     if op.paging != Paging::None {

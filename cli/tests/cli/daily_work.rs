@@ -202,3 +202,13 @@ fn a_subcommands_help_names_the_global_options_in_one_line() {
     let help = String::from_utf8_lossy(&out.stdout);
     assert!(help.contains("--token") && help.contains("[env: PAGERDUTY_API_KEY]"), "{help}");
 }
+
+#[test]
+fn example_prints_a_body_to_start_from() {
+    let out = crate::runner::output("http://127.0.0.1:9", &["maintenance-windows", "create", "--example"], &[], b"");
+    let body = json(&out);
+    let window = &body["maintenance_window"];
+    assert_eq!(window["start_time"], "<date-time>");
+    assert!(window["services"][0]["id"].is_string(), "{body}");
+    assert_eq!(window["type"], "maintenance_window");
+}
