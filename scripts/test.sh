@@ -36,7 +36,7 @@ cargo test --workspace --all-features --examples --bench '*' --test '*' --no-run
 step "integration tests and the examples, every feature"
 env -u PAGERDUTY_API_KEY cargo test --workspace --all-features --test '*' --examples -- --nocapture
 step "doctests, every feature"
-cargo test --all-features --doc
+cargo test --workspace --all-features --doc
 ONE_TAG_AND_EVERY_MODULE="users,blocking,mock,validate"
 step "unit tests, built and linted (-D warnings) with one tag"
 cargo test --no-default-features --features "$ONE_TAG_AND_EVERY_MODULE" --lib

@@ -27,7 +27,7 @@
 //!   [`ApiClient`], the generic verbs: [`ApiClient::rget`], [`ApiClient::iter_all`],
 //!   [`ApiClient::find`], [`ApiClient::persist`], [`ApiClient::iter_history`],
 //!   [`ApiClient::request`] for any path.
-//! - [`EventsClient`] (feature `events`), [`ScimClient`], [`McpClient`], and the integration
+//! - `EventsClient` (feature `events`), [`ScimClient`], [`McpClient`], and the integration
 //!   services' clients from [`RestClientBuilder`]; all built by one [`ClientBuilder`].
 //! - [`Error`]: the one error of typed and raw calls, with question methods
 //!   ([`Error::is_retryable`], [`Error::is_not_found`]...). [`RetryPolicy`] says what is retried.
@@ -59,7 +59,7 @@
 //! | --- | --- | --- |
 //! | `rest` | the whole REST API (every tag below) | yes |
 //! | `users`, `incidents`, `escalation_policies`... | one REST tag each, named after the tag | with `rest` |
-//! | `events` | [`EventsClient`] and the Events API v2 and v1 modules | yes |
+//! | `events` | `EventsClient` and the Events API v2 and v1 modules | yes |
 //! | `scim`, `slack`, `jira`, `ms_teams`, `mcp` | the typed module of that document | yes |
 //! | `blocking` | `pdrs::blocking`, a blocking facade | yes |
 //! | `mock` | `pdrs::mock`, a stateful PagerDuty for tests (axum) | no |
@@ -141,6 +141,7 @@ include!(concat!(env!("OUT_DIR"), "/modules.rs"));
 #[doc = include_str!("../README.md")]
 #[doc = include_str!("../docs/usage.md")]
 #[doc = include_str!("../docs/mock.md")]
+#[doc = include_str!("../docs/testing-with-the-mock.md")]
 pub struct GuideDoctests;
 
 /// The client traits of the REST API's tags, for builder calls (`pd.api().list_users()`). Each other

@@ -3,7 +3,8 @@
 use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use std::time::{Duration, Instant};
+use chrono::{DateTime, Utc};
+use std::time::Duration;
 
 /// Faults to inject; all off by default.
 #[derive(Clone, Debug, Default)]
@@ -82,8 +83,8 @@ pub(crate) enum Bucket {
 pub(crate) struct FaultState {
     faults: Faults,
     rng: fastrand::Rng,
-    /// Per bucket: when its window started and how many requests it has seen.
-    windows: [(Instant, u32); 2],
+    /// Per bucket: when its window started (on the mock's clock) and how many requests it has seen.
+    windows: [(Option<DateTime<Utc>>, u32); 2],
     served: u64,
 }
 
@@ -93,55 +94,76 @@ pub(crate) struct Decision {
     early: Option<Response>,
     truncate: bool,
     limit: Option<(u32, u32, u64)>,
+    /// How the journal names the fault, if one strikes.
+    name: Option<&'static str>,
 }
 
 impl FaultState {
     pub fn new(faults: Faults) -> Self {
         let rng = fastrand::Rng::with_seed(faults.seed);
-        Self { faults, rng, windows: [(Instant::now(), 0); 2], served: 0 }
+        Self { faults, rng, windows: [(None, 0); 2], served: 0 }
     }
 
     pub fn served(&self) -> u64 {
         self.served
     }
 
-    pub fn next(&mut self, bucket: Bucket) -> Decision {
+    /// The random faults for the next request, its rate-limit window read on the mock's clock
+    /// (`now`): a test that moves the clock past a window starts a new one.
+    pub fn next(&mut self, bucket: Bucket, now: DateTime<Utc>) -> Decision {
         self.served += 1;
         let f = &self.faults;
         let delay = (!f.latency.is_zero()).then_some(f.latency);
         let mut limit = None;
         if let Some(max) = f.rate_limit {
             let window = f.rate_window.unwrap_or(Duration::from_secs(60));
+            let span = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
             let (start, count) = &mut self.windows[bucket as usize];
-            if start.elapsed() >= window {
-                *start = Instant::now();
-                *count = 0;
-            }
+            let begun = match *start {
+                Some(begun) if now >= begun && now - begun < span => begun,
+                _ => {
+                    *count = 0;
+                    *start = Some(now);
+                    now
+                }
+            };
             *count = count.saturating_add(1);
-            let reset = window.saturating_sub(start.elapsed()).as_secs_f64().ceil().max(1.0) as u64;
+            let left = (span - (now - begun)).to_std().unwrap_or_default();
+            // Whole seconds, as PagerDuty sends them.
+            let reset = left.as_secs_f64().ceil().max(1.0) as u64;
             let remaining = max.saturating_sub(*count);
             if *count > max {
                 let mut response =
                     super::answer::error(StatusCode::TOO_MANY_REQUESTS, 2020, "Rate Limit Exceeded", vec![]);
                 set_limit_headers(&mut response, max, 0, reset);
-                return Decision { delay, early: Some(response), truncate: false, limit: None };
+                return Decision {
+                    delay,
+                    early: Some(response),
+                    truncate: false,
+                    limit: None,
+                    name: Some("rate limited"),
+                };
             }
             limit = Some((max, remaining, reset));
         }
         if self.rng.f64() < f.reset_rate {
-            return Decision { delay, early: Some(reset_response()), truncate: false, limit };
+            return Decision { delay, early: Some(reset_response()), truncate: false, limit, name: Some("reset") };
         }
         if self.rng.f64() < f.error_rate {
             let statuses: &[u16] = if f.error_statuses.is_empty() { &[500, 502, 503, 504] } else { &f.error_statuses };
             let status = statuses[self.rng.usize(..statuses.len())];
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            // PagerDuty's code for an internal error.
-            let response = super::answer::error(status, 2000, "Internal Server Error", vec![]);
-            return Decision { delay, early: Some(response), truncate: false, limit };
+            let response = server_error(status);
+            return Decision { delay, early: Some(response), truncate: false, limit, name: Some("server error") };
         }
         let truncate = self.rng.f64() < f.truncate_rate;
-        Decision { delay, early: None, truncate, limit }
+        Decision { delay, early: None, truncate, limit, name: truncate.then_some("truncated") }
     }
+}
+
+/// A 5xx as PagerDuty answers one: code 2000 and the status's own reason.
+pub(crate) fn server_error(status: StatusCode) -> Response {
+    super::answer::error(status, 2000, status.canonical_reason().unwrap_or("Internal Server Error"), vec![])
 }
 
 fn set_limit_headers(response: &mut Response, limit: u32, remaining: u32, reset: u64) {
@@ -152,7 +174,7 @@ fn set_limit_headers(response: &mut Response, limit: u32, remaining: u32, reset:
 }
 
 /// A response whose body fails at once: the server drops the connection.
-fn reset_response() -> Response {
+pub(crate) fn reset_response() -> Response {
     let stream =
         futures::stream::once(async { Err::<Vec<u8>, std::io::Error>(std::io::Error::other("injected reset")) });
     Response::builder()
@@ -162,6 +184,11 @@ fn reset_response() -> Response {
 }
 
 impl Decision {
+    /// How the journal names the fault that struck, if one did.
+    pub fn name(&self) -> Option<String> {
+        self.name.map(String::from)
+    }
+
     pub fn early_response(&mut self) -> Option<Response> {
         self.early.take()
     }

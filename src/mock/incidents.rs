@@ -9,8 +9,11 @@ use serde_json::{json, Value};
 /// Records a log entry of `kind` (`trigger`, `acknowledge`, `resolve`, `annotate`) for an incident.
 pub(crate) fn log(store: &mut Store, base: &str, incident: &Value, kind: &str, summary: &str) {
     let id = store.new_id();
-    let entry = json!({"id": id, "type": format!("{kind}_log_entry"), "summary": summary, "created_at": store.clock.stamp(),
+    let mut entry = json!({"id": id, "type": format!("{kind}_log_entry"), "summary": summary, "created_at": store.clock.stamp(),
         "incident": reference("incident", incident, base, "incidents"), "self": format!("{base}/log_entries/{id}")});
+    if let Some(agent) = &store.actor {
+        entry["agent"] = agent.clone();
+    }
     store.insert("/log_entries", entry);
 }
 
@@ -31,12 +34,18 @@ pub(crate) fn open(store: &mut Store, base: &str, fields: &serde_json::Map<Strin
         .cloned();
     let assignee = policy.as_ref().and_then(|p| p.pointer("/escalation_rules/0/targets/0")).cloned();
     let stamp = store.clock.stamp();
+    // A test may give an incident its age (a mock's extension; PagerDuty stamps it itself).
+    let opened = fields
+        .get("created_at")
+        .and_then(Value::as_str)
+        .filter(|at| crate::time::parse(at).is_some())
+        .map_or_else(|| stamp.clone(), String::from);
     let title = fields.get("title").cloned().unwrap_or_else(|| json!("Incident"));
     let mut incident = json!({
         "id": id, "type": "incident", "incident_number": number, "title": title, "summary": title,
         "status": "triggered", "urgency": fields.get("urgency").cloned().unwrap_or_else(|| json!("high")),
         "incident_key": fields.get("incident_key").cloned().unwrap_or_else(|| json!(id.to_lowercase())),
-        "created_at": stamp, "updated_at": stamp, "last_status_change_at": stamp,
+        "created_at": opened, "updated_at": stamp, "last_status_change_at": stamp,
         "service": service.as_ref().map(|s| reference("service", s, base, "services")),
         "escalation_policy": policy.as_ref().map(|p| reference("escalation_policy", p, base, "escalation_policies")),
         "assignments": assignee.map(|a| vec![json!({"at": stamp, "assignee": a})]).unwrap_or_default(),
@@ -47,7 +56,11 @@ pub(crate) fn open(store: &mut Store, base: &str, fields: &serde_json::Map<Strin
     }
     store.insert("/incidents", incident.clone());
     log(store, base, &incident, "trigger", "Triggered");
-    incident
+    // And its status (a mock's extension): acknowledged or resolved through the usual change.
+    match fields.get("status").and_then(Value::as_str) {
+        Some(status @ ("acknowledged" | "resolved")) => set_status(store, base, &id, status).unwrap_or(incident),
+        _ => incident,
+    }
 }
 
 /// Moves an incident to `status` (acknowledged, resolved), stamping it and logging the change.
@@ -63,11 +76,20 @@ pub(crate) fn set_status(store: &mut Store, base: &str, id: &str, status: &str) 
 
 fn set_status_saying(store: &mut Store, base: &str, id: &str, status: &str, summary: &str) -> Option<Value> {
     let stamp = store.clock.stamp();
+    let actor = store.actor.clone();
     let incident = store.get_mut("/incidents", id)?;
     if incident.get("status").and_then(Value::as_str) == Some(status) {
         return Some(incident.clone());
     }
     incident["status"] = json!(status);
+    if let (Some(user), "acknowledged") = (actor, status) {
+        // Who acknowledged, as PagerDuty lists them.
+        let acknowledgement = json!({"at": stamp, "acknowledger": user});
+        match incident.get_mut("acknowledgements").and_then(Value::as_array_mut) {
+            Some(list) => list.push(acknowledgement),
+            None => incident["acknowledgements"] = json!([acknowledgement]),
+        }
+    }
     incident["updated_at"] = json!(stamp);
     incident["last_status_change_at"] = json!(stamp);
     if status == "resolved" {

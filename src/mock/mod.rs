@@ -24,16 +24,20 @@ mod events;
 mod example_state;
 mod faults;
 mod incidents;
+mod journal;
 mod listing;
 mod query;
 mod rest;
+mod script;
 mod seed;
 mod shared;
 mod store;
 mod validate;
 
 pub use faults::Faults;
-pub use seed::Seed;
+pub use journal::Recorded;
+pub use script::{FaultKind, Script};
+pub use seed::{Seed, SeedIncident};
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -132,6 +136,9 @@ impl MockServer {
                 store::Clock::starting(config.now.unwrap_or_else(chrono::Utc::now)),
             )),
             faults: Mutex::new(faults::FaultState::new(config.faults)),
+            scripts: Mutex::new(script::Scripts::default()),
+            journal: Mutex::new(journal::Journal::default()),
+            expected: Mutex::new(Vec::new()),
             base_url: base,
         });
         // Room for whole states on `PUT /_mock/state`, and a bound all the same.
@@ -164,9 +171,106 @@ impl MockServer {
         Ok(())
     }
 
-    /// Requests served so far.
+    /// Requests served so far (the mock's own `/_mock/*` endpoints not counted).
     pub fn request_count(&self) -> u64 {
         self.shared.faults.lock().unwrap_or_else(|e| e.into_inner()).served()
+    }
+
+    /// Every request received so far, oldest first (the last 100,000; `/_mock/*` not
+    /// included): method, path, operation, query, headers (credentials redacted), body, the
+    /// status answered and the fault applied.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.shared.journal().entries.iter().cloned().collect()
+    }
+
+    /// The requests to one operation (`"POST"`, `"/incidents/{id}/notes"`).
+    pub fn requests_to(&self, method: &str, operation: &str) -> Vec<Recorded> {
+        self.shared.journal().entries.iter().filter(|r| r.is(method, operation)).cloned().collect()
+    }
+
+    /// How many requests one operation received.
+    pub fn calls(&self, method: &str, operation: &str) -> usize {
+        self.shared.journal().entries.iter().filter(|r| r.is(method, operation)).count()
+    }
+
+    /// Empties the journal (and the expectations).
+    pub fn clear_requests(&self) {
+        let mut journal = self.shared.journal();
+        journal.entries.clear();
+        journal.dropped = 0;
+        self.shared.expected.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// Expects `count` requests to one operation by the time [`verify`](Self::verify) is called.
+    pub fn expect(&self, method: &str, operation: &str, count: usize) {
+        self.shared.expected.lock().unwrap_or_else(|e| e.into_inner()).push((
+            method.to_ascii_uppercase(),
+            operation.to_string(),
+            count,
+        ));
+    }
+
+    /// Checks every expectation: an error naming each operation whose count differs.
+    pub fn verify(&self) -> Result<(), String> {
+        let expected = self.shared.expected.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let wrong: Vec<String> = expected
+            .iter()
+            .filter_map(|(method, operation, count)| {
+                let got = self.calls(method, operation);
+                (got != *count).then(|| format!("{method} {operation}: expected {count} requests, got {got}"))
+            })
+            .collect();
+        if wrong.is_empty() {
+            Ok(())
+        } else {
+            Err(wrong.join("; "))
+        }
+    }
+
+    /// Adds a scripted fault (see [`Script`]); the random faults of [`Faults`] stay as they are.
+    pub fn script(&self, script: Script) {
+        self.shared.scripts.lock().unwrap_or_else(|e| e.into_inner()).add(script);
+    }
+
+    /// Removes every scripted fault not yet spent.
+    pub fn clear_scripts(&self) {
+        self.shared.scripts.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// The mock's clock: what it stamps records with and reads windows by.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.shared.now()
+    }
+
+    /// Sets the mock's clock (it runs on from there).
+    pub fn set_now(&self, now: chrono::DateTime<chrono::Utc>) {
+        self.shared.store.lock().unwrap_or_else(|e| e.into_inner()).clock.set(now);
+    }
+
+    /// Moves the mock's clock forward (or back, with a negative duration).
+    pub fn advance(&self, by: chrono::Duration) {
+        let mut store = self.shared.store.lock().unwrap_or_else(|e| e.into_inner());
+        let now = store.clock.now();
+        store.clock.set(now + by);
+    }
+
+    /// Adds one record to a collection of a running mock (`"/incidents"`, `"/services"`...):
+    /// an `id` is issued when it has none, `self` is written; returns the record as held.
+    pub fn insert(&self, collection: &str, record: serde_json::Value) -> crate::Result<serde_json::Value> {
+        let mut store = self.shared.store.lock().unwrap_or_else(|e| e.into_inner());
+        store::insert_record(&mut store, &self.shared.base_url, collection, record).map_err(crate::Error::config)
+    }
+
+    /// The documented query parameters of the REST listings that this mock does not apply, as
+    /// (path, parameter): expansions (`include[]`), `time_zone` (it writes times in UTC)...
+    pub fn ignored_filters() -> Vec<(&'static str, &'static str)> {
+        crate::spec::operations()
+            .iter()
+            .filter(|op| {
+                op.api == crate::spec::Api::Rest && op.method == "GET" && op.paging != crate::spec::Paging::None
+            })
+            .flat_map(|op| listing::ignored(op).into_iter().map(move |param| (op.path, param)))
+            .collect()
     }
 
     /// Waits until the server stops (for the `pdrs-mock` binary).
@@ -212,20 +316,66 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let bucket = if uri.path().starts_with("/v2/") { faults::Bucket::Events } else { faults::Bucket::Rest };
-    let mut fault = shared.faults.lock().unwrap_or_else(|e| e.into_inner()).next(bucket);
-    if let Some(delay) = fault.delay {
-        tokio::time::sleep(delay).await;
+    // The mock's own endpoints: never faulted, not in the journal.
+    if uri.path().starts_with("/_mock/") {
+        return control::handle(&shared, &method, &uri, &headers, &body);
     }
-    if let Some(response) = fault.early_response() {
+    let events = uri.path().starts_with("/v2/");
+    let path = uri.path().trim_end_matches('/');
+    let operation = if events {
+        Some(uri.path().to_string())
+    } else {
+        crate::spec::template_of(crate::spec::Api::Rest, path).map(String::from)
+    };
+    let mut entry = Recorded {
+        method: method.to_string(),
+        path: uri.path().to_string(),
+        operation: operation.clone(),
+        query: rest::query_pairs(&uri),
+        headers: journal::headers(&headers),
+        body: journal::body(&body),
+        status: 0,
+        fault: None,
+    };
+    let now = shared.now();
+    let scripted = shared.scripts.lock().unwrap_or_else(|e| e.into_inner()).strike(
+        method.as_str(),
+        uri.path(),
+        operation.as_deref(),
+    );
+    let bucket = if events { faults::Bucket::Events } else { faults::Bucket::Rest };
+    let mut fault = shared.faults.lock().unwrap_or_else(|e| e.into_inner()).next(bucket, now);
+    let early = match &scripted {
+        Some(kind) => {
+            entry.fault = Some(kind.name());
+            if let Some(delay) = kind.delay() {
+                tokio::time::sleep(delay).await;
+            }
+            script::early_response(kind)
+        }
+        None => {
+            if let Some(delay) = fault.delay {
+                tokio::time::sleep(delay).await;
+            }
+            entry.fault = fault.name();
+            fault.early_response()
+        }
+    };
+    if let Some(response) = early {
+        entry.status = response.status().as_u16();
+        shared.journal().push(entry);
         return response;
     }
-    let response = if uri.path() == "/_mock/state" {
-        control::state_endpoint(&shared, &method, &headers, &body)
-    } else if uri.path().starts_with("/v2/") {
+    let response = if events {
         events::handle(&shared, &method, &uri, &body)
     } else {
         rest::handle(&shared, &method, &uri, &headers, &body)
     };
+    entry.status = response.status().as_u16();
+    shared.journal().push(entry);
+    if scripted == Some(FaultKind::LostAnswer) {
+        // The request was handled (a write landed); its answer never arrives.
+        return faults::reset_response();
+    }
     fault.apply(response).await
 }

@@ -150,6 +150,13 @@ impl Window {
         }
         Ok(Self { since: Some(since), until })
     }
+    /// Whether a span from `start` to `end` (open-ended without one) overlaps the window.
+    pub fn overlaps(&self, start: &str, end: Option<&str>) -> bool {
+        let Some(start) = crate::time::parse(start) else { return true };
+        let end = end.and_then(crate::time::parse);
+        self.until.is_none_or(|u| start < u) && self.since.is_none_or(|s| end.is_none_or(|e| e > s))
+    }
+
     /// Whether a record stamped `at` (RFC 3339) falls in the window; a record without a stamp does.
     pub fn holds(&self, at: Option<&str>) -> bool {
         let Some(at) = at.and_then(crate::time::parse) else { return true };

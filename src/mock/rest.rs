@@ -38,9 +38,23 @@ pub(super) fn handle(shared: &Shared, method: &Method, uri: &Uri, headers: &Head
     let query = query_pairs(uri);
     let answer = {
         let mut store = shared.store.lock().unwrap_or_else(|e| e.into_inner());
-        decide(shared, &mut store, op, &path, &query, body)
+        store.actor = actor(&store, &shared.base_url, headers);
+        let answer = decide(shared, &mut store, op, &path, &query, body);
+        store.actor = None;
+        answer
     };
     answer.into_response()
+}
+
+/// The user a request's `From` header names, as a reference, when the state holds one with
+/// that email.
+fn actor(store: &Store, base: &str, headers: &HeaderMap) -> Option<Value> {
+    let email = headers.get("from")?.to_str().ok()?.trim().to_ascii_lowercase();
+    let user = store
+        .list("/users")
+        .iter()
+        .find(|u| u.get("email").and_then(Value::as_str).is_some_and(|e| e.eq_ignore_ascii_case(&email)))?;
+    Some(super::seed::reference_to("user", user, base, "users"))
 }
 
 /// What the mock answers to `op` on `path`, from the state.
@@ -139,6 +153,12 @@ pub(super) fn decide(
             if let Some(wrapper) = op.request_wrapper {
                 record.entry("type").or_insert_with(|| json!(wrapper));
             }
+            if op.path == "/incidents/{id}/notes" {
+                // The note's author, as PagerDuty records it.
+                if let Some(user) = &store.actor {
+                    record.insert("user".into(), user.clone());
+                }
+            }
             let record = Value::Object(record);
             store.insert(path, record.clone());
             if op.path == "/incidents/{id}/notes" {
@@ -164,7 +184,8 @@ pub(super) fn decide(
             }
             match store.get_mut(&parent, &last) {
                 Some(Value::Object(record)) => {
-                    record.extend(entity.into_iter().filter(|(k, _)| k != "id" && k != "self"));
+                    // The record keeps its own id, link and type (an update sends a reference's type).
+                    record.extend(entity.into_iter().filter(|(k, _)| !matches!(k.as_str(), "id" | "self" | "type")));
                     ok(op.wrap_response(Value::Object(record.clone())))
                 }
                 _ => not_found().into(),

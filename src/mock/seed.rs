@@ -24,6 +24,55 @@ pub struct Seed {
     /// Whether the collections the seed does not build itself (add-ons, status pages, contact
     /// methods...) hold the document's example records.
     pub examples: bool,
+    /// Incidents held besides the counted ones, each as the test describes it.
+    pub given_incidents: Vec<SeedIncident>,
+}
+
+/// One incident a test wants held from the start: its title, status, urgency, age and service.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SeedIncident {
+    /// Title.
+    pub title: String,
+    /// `triggered`, `acknowledged` or `resolved`.
+    pub status: String,
+    /// `high` or `low`.
+    pub urgency: String,
+    /// When it was opened (default: a minute before the mock's clock starts).
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The seeded service it belongs to, by index (`Service 0` is 0).
+    pub service: usize,
+}
+
+impl SeedIncident {
+    /// A triggered, high-urgency incident of `Service 0`.
+    pub fn new(title: impl Into<String>) -> Self {
+        Self { title: title.into(), status: "triggered".into(), urgency: "high".into(), created_at: None, service: 0 }
+    }
+
+    /// Its status (`triggered`, `acknowledged`, `resolved`).
+    pub fn status(mut self, status: &str) -> Self {
+        self.status = status.to_string();
+        self
+    }
+
+    /// Its urgency (`high`, `low`).
+    pub fn urgency(mut self, urgency: &str) -> Self {
+        self.urgency = urgency.to_string();
+        self
+    }
+
+    /// When it was opened.
+    pub fn created_at(mut self, at: chrono::DateTime<chrono::Utc>) -> Self {
+        self.created_at = Some(at);
+        self
+    }
+
+    /// The seeded service it belongs to, by index.
+    pub fn service(mut self, index: usize) -> Self {
+        self.service = index;
+        self
+    }
 }
 
 impl Default for Seed {
@@ -37,6 +86,7 @@ impl Default for Seed {
             incidents: 100,
             log_entries: 100,
             examples: true,
+            given_incidents: Vec::new(),
         }
     }
 }
@@ -53,6 +103,7 @@ impl Seed {
             incidents: 0,
             log_entries: 0,
             examples: false,
+            given_incidents: Vec::new(),
         }
     }
 
@@ -68,9 +119,46 @@ impl Seed {
         self
     }
 
-    /// Sets the number of incidents.
+    /// Sets the number of incidents (one a minute up to the mock's clock, statuses in turn).
     pub fn incidents(mut self, n: usize) -> Self {
         self.incidents = n;
+        self
+    }
+
+    /// Sets the number of teams.
+    pub fn teams(mut self, n: usize) -> Self {
+        self.teams = n;
+        self
+    }
+
+    /// Sets the number of escalation policies (each with one rule, a user as its target, and
+    /// someone on call).
+    pub fn escalation_policies(mut self, n: usize) -> Self {
+        self.escalation_policies = n;
+        self
+    }
+
+    /// Sets the number of services (each on a policy, in turn).
+    pub fn services(mut self, n: usize) -> Self {
+        self.services = n;
+        self
+    }
+
+    /// Sets the number of schedules.
+    pub fn schedules(mut self, n: usize) -> Self {
+        self.schedules = n;
+        self
+    }
+
+    /// Sets the number of log entries (one per incident, up to this count).
+    pub fn log_entries(mut self, n: usize) -> Self {
+        self.log_entries = n;
+        self
+    }
+
+    /// Holds one more incident, as described.
+    pub fn incident(mut self, incident: SeedIncident) -> Self {
+        self.given_incidents.push(incident);
         self
     }
 }
@@ -154,6 +242,19 @@ pub(crate) fn collections(seed: &Seed, base: &str, now: chrono::DateTime<chrono:
                    "incident_key": format!("seed-{i}"), "service": service, "self": format!("{base}/incidents/{id}")})
         })
         .collect();
+    let mut incidents = incidents;
+    for (j, given) in seed.given_incidents.iter().enumerate() {
+        let n = seed.incidents + j;
+        let id = id('I', n);
+        let service = services
+            .get(given.service.min(services.len().saturating_sub(1)))
+            .map(|s| reference_to("service", s, base, "services"));
+        let created_at = given.created_at.unwrap_or(now - chrono::Duration::minutes(1));
+        incidents.push(json!({"id": id, "type": "incident", "incident_number": n + 1, "title": given.title,
+            "summary": given.title, "status": given.status, "urgency": given.urgency,
+            "created_at": created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "incident_key": format!("seed-{n}"), "service": service, "self": format!("{base}/incidents/{id}")}));
+    }
     let log_entries: Vec<Value> = incidents
         .iter()
         .take(seed.log_entries)

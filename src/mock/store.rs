@@ -21,6 +21,11 @@ impl Clock {
         self.start + chrono::Duration::from_std(self.at.elapsed()).unwrap_or_default()
     }
 
+    /// Sets the clock to `now`; it runs on from there.
+    pub fn set(&mut self, now: DateTime<Utc>) {
+        *self = Self::starting(now);
+    }
+
     /// Now, as PagerDuty writes times (`2026-01-01T00:00:00Z`).
     pub fn stamp(&self) -> String {
         self.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -33,6 +38,10 @@ impl Default for Clock {
     }
 }
 
+/// The version of the state's JSON form (`MockServer::dump`, `GET /_mock/state`); a state
+/// without one is read as this version.
+pub(crate) const STATE_FORMAT: u64 = 1;
+
 /// Collections by concrete path (`/users`, `/users/PU00001/contact_methods`).
 #[derive(Default)]
 pub(crate) struct Store {
@@ -42,6 +51,9 @@ pub(crate) struct Store {
     /// Every id ever held (seeded, created, loaded, deleted): none is issued twice.
     issued: BTreeSet<String>,
     pub clock: Clock,
+    /// The user acting in the request being handled (its `From` header), as a reference:
+    /// log entries, acknowledgements and notes record it.
+    pub actor: Option<Value>,
 }
 
 impl Store {
@@ -102,14 +114,21 @@ impl Store {
     }
 
     pub fn dump(&self) -> Value {
-        json!({"collections": self.collections, "change_events": self.change_events, "next_id": self.next_id,
-               "issued_ids": self.issued})
+        json!({"format": STATE_FORMAT, "collections": self.collections, "change_events": self.change_events,
+               "next_id": self.next_id, "issued_ids": self.issued})
     }
 
     /// A state from its dump, checked: collections are lists of objects under paths, ids are
     /// strings unique in their collection; ids issued before (`issued_ids`) and every held id
     /// are never issued again, whatever `next_id` says.
     pub fn load(state: &Value) -> Result<Self, String> {
+        match state.get("format") {
+            None | Some(Value::Null) => {}
+            Some(v) if v.as_u64() == Some(STATE_FORMAT) => {}
+            Some(other) => {
+                return Err(format!("invalid mock state: format {other} (this mock reads format {STATE_FORMAT})"))
+            }
+        }
         let collections: BTreeMap<String, Vec<Value>> =
             serde_json::from_value(state.get("collections").cloned().unwrap_or_default())
                 .map_err(|e| format!("invalid mock state: collections: {e}"))?;
@@ -139,11 +158,32 @@ impl Store {
             None | Some(Value::Null) => 0,
             Some(n) => n.as_u64().ok_or("invalid mock state: next_id is not a whole number")?,
         };
-        let mut store = Self { collections, change_events, next_id, issued: BTreeSet::new(), clock: Clock::default() };
+        let mut store =
+            Self { collections, change_events, next_id, issued: BTreeSet::new(), clock: Clock::default(), actor: None };
         store.issued = store.ids().collect();
         if let Some(Value::Array(issued)) = state.get("issued_ids") {
             store.issued.extend(issued.iter().filter_map(Value::as_str).map(String::from));
         }
         Ok(store)
     }
+}
+
+/// Adds `record` to `collection`: an id issued when it has none (one already held is refused),
+/// `self` written on `base`; returns the record as held.
+pub(crate) fn insert_record(store: &mut Store, base: &str, collection: &str, record: Value) -> Result<Value, String> {
+    let Value::Object(mut fields) = record else {
+        return Err(format!("a record of {collection} must be a JSON object"));
+    };
+    let collection = format!("/{}", collection.trim_matches('/'));
+    let id = match fields.get("id").and_then(Value::as_str) {
+        Some(id) if store.ids().any(|held| held == id) => return Err(format!("{collection}: id {id} is already held")),
+        Some(id) => id.to_string(),
+        None => store.new_id(),
+    };
+    fields.insert("id".into(), Value::String(id.clone()));
+    fields.insert("self".into(), Value::String(format!("{base}{collection}/{id}")));
+    let record = Value::Object(fields);
+    store.insert(&collection, record.clone());
+    store.issued.insert(id);
+    Ok(record)
 }

@@ -8,3 +8,4 @@ mod support;
 mod basics;
 mod conformance;
 mod rules;
+mod test_double;
