@@ -70,6 +70,12 @@ impl Faults {
         self.truncate_rate = rate;
         self
     }
+
+    /// The seed of the fault dice: the same seed strikes the same requests.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
 }
 
 /// Which rate-limit bucket a request counts against: PagerDuty limits the REST API per key and
