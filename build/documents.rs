@@ -114,7 +114,8 @@ pub const TESTED_REVISION: &str = "91a06fb3c64b0ab2b2bd6c485d12b327dfb55c18";
 
 /// The features that are not a REST tag or a document: anything else turned on is a REST tag,
 /// so the REST document is wanted. `tests/build/documents.rs` checks this against Cargo.toml.
-pub const OTHER_FEATURES: &[&str] = &["default", "full", "rest", "mock", "validate", "serde_all", "blocking"];
+pub const OTHER_FEATURES: &[&str] =
+    &["default", "full", "rest", "mock", "receiver", "validate", "serde_all", "blocking"];
 
 /// How a documents folder is laid out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,71 +1,66 @@
-//! A webhook receiver on axum: every delivery's `X-PagerDuty-Signature` verified over the raw
-//! body before anything is read, the event decoded into pdrs's typed webhook events.
+//! A webhook receiver on axum with pdrs's receiver: signatures checked (two secrets while one is
+//! rotated), the body bounded, PagerDuty's repeated deliveries dropped, an answer within the 5
+//! seconds PagerDuty waits, each event typed.
 //!
 //! With `PAGERDUTY_WEBHOOK_SECRET` set, it listens on `PORT` (8787) for PagerDuty's deliveries:
 //!     PAGERDUTY_WEBHOOK_SECRET=... PORT=8787 cargo run --example webhook_receiver --features mock
-//! Without it, it starts on a free port and sends itself one signed and one forged delivery:
+//! Without it, the embedded mock PagerDuty delivers to it: a subscription is created on the mock,
+//! an alert triggered through the Events API and the incident acknowledged through REST.
 //!     cargo run --example webhook_receiver --features mock
 
-use axum::body::Bytes;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
-use pdrs::webhooks;
-use std::sync::Arc;
+use pdrs::webhooks::receiver::Receiver;
+use serde_json::{json, Value};
 
-/// Answers one delivery: 401 when no signature matches, 400 when the body is no event, else
-/// prints the event and answers 204 (PagerDuty wants an answer within 5 seconds).
-async fn receive(secret: Arc<String>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let signature = headers.get("x-pagerduty-signature").and_then(|v| v.to_str().ok());
-    if let Err(refused) = webhooks::verify(&secret, &body, signature) {
-        eprintln!("refused a delivery: {refused}");
-        return StatusCode::UNAUTHORIZED;
-    }
-    let Ok(delivery) = webhooks::parse(&body) else { return StatusCode::BAD_REQUEST };
-    let event = delivery.event;
+/// What the application does with each event: print it.
+async fn on_event(event: pdrs::webhooks::Event) -> Result<(), std::convert::Infallible> {
     let title = event.incident().and_then(|incident| incident.title).unwrap_or_default();
-    println!("{} {} {} {title}", event.event_type, event.resource_type.as_deref().unwrap_or("-"), event.id);
-    StatusCode::NO_CONTENT
+    println!("received {} {} {title}", event.event_type, event.resource_type.as_deref().unwrap_or("-"));
+    Ok(())
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let from_pagerduty = std::env::var("PAGERDUTY_WEBHOOK_SECRET").ok();
-    let secret = Arc::new(from_pagerduty.clone().unwrap_or_else(|| "example-secret".to_string()));
-    let port =
-        if from_pagerduty.is_some() { std::env::var("PORT").unwrap_or_else(|_| "8787".into()) } else { "0".into() };
-    let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
-    let url = format!("http://{}", listener.local_addr()?);
-    let app =
-        axum::Router::new().route("/pagerduty", post(move |h: HeaderMap, b: Bytes| receive(secret.clone(), h, b)));
-    let server = tokio::spawn(async move { axum::serve(listener, app).await });
-    println!("receiving webhooks at {url}/pagerduty");
-    if from_pagerduty.is_some() {
-        return Ok(server.await??);
+    if let Ok(secret) = std::env::var("PAGERDUTY_WEBHOOK_SECRET") {
+        let port = std::env::var("PORT").unwrap_or_else(|_| "8787".into());
+        let listener = tokio::net::TcpListener::bind(format!("0.0.0.0:{port}")).await?;
+        println!("receiving PagerDuty's webhooks at http://{}/pagerduty", listener.local_addr()?);
+        let receiver = Receiver::new(secret);
+        let app = axum::Router::new().route("/pagerduty", receiver.handler(on_event));
+        axum::serve(listener, app).await?;
+        return Ok(());
     }
 
-    // No account: deliver to ourselves, once signed with the secret and once forged.
-    let body = serde_json::json!({"event": {
-        "id": "01DEMO", "event_type": "incident.triggered", "resource_type": "incident",
-        "occurred_at": "2026-01-01T00:00:00Z",
-        "data": {"id": "PI1", "type": "incident", "title": "Disk full on db-1", "status": "triggered"}
-    }});
-    let bytes = serde_json::to_vec(&body)?;
-    let sender = pdrs::RestClient::builder("unused").base_url(&url).build()?;
-    for signature in [webhooks::sign("example-secret", &bytes), webhooks::sign("a-guess", &bytes)] {
-        let sent = sender
-            .request(pdrs::Method::POST, "/pagerduty")
-            .header("X-PagerDuty-Signature", &signature)
-            .json_body(&body)
-            .send()
-            .await;
-        println!(
-            "delivery signed {}…: {}",
-            &signature[..10],
-            match sent {
-                Ok(answer) => answer.status().to_string(),
-                Err(error) => error.status().map_or(error.to_string(), |s| s.to_string()),
-            }
-        );
+    // No account: the embedded mock delivers to a receiver on a free port.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/pagerduty", listener.local_addr()?);
+    let mock = pdrs::mock::MockServer::start().await?;
+    let pd = pdrs::RestClient::builder("any-token").base_url(mock.url()).default_from("user1@example.com").build()?;
+    let subscription: Value = pd
+        .rpost(
+            "/webhook_subscriptions",
+            &json!({"type": "webhook_subscription", "delivery_method": {"type": "http_delivery_method", "url": url},
+                    "events": ["incident.triggered", "incident.acknowledged"], "filter": {"type": "account_reference"}}),
+        )
+        .await?;
+    let secret = subscription["delivery_method"]["secret"].as_str().ok_or("no secret in the answer")?.to_string();
+    println!("subscription {} delivers to {url}", subscription["id"].as_str().unwrap_or("-"));
+
+    let (route, mut deliveries) = Receiver::new(secret).queue(16);
+    tokio::spawn(async move { axum::serve(listener, axum::Router::new().route("/pagerduty", route)).await });
+
+    let events = pdrs::EventsClient::builder("0123456789abcdef0123456789abcdef").base_url(mock.url()).build()?;
+    let key = events.trigger("Disk full on db-1", "db-1.example.com").send().await?;
+    let open: Vec<Value> = pd.list_all("/incidents", pdrs::ListOptions::new().param("incident_key", &key)).await?;
+    let incident = open.first().and_then(|i| i["id"].as_str()).ok_or("the trigger opened no incident")?.to_string();
+    let _: Value = pd
+        .rput(format!("/incidents/{incident}"), &json!({"type": "incident_reference", "status": "acknowledged"}))
+        .await?;
+
+    for _ in 0..2 {
+        let event = tokio::time::timeout(std::time::Duration::from_secs(5), deliveries.recv())
+            .await?
+            .ok_or("the receiver stopped")?;
+        on_event(event).await?;
     }
     Ok(())
 }

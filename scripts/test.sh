@@ -37,7 +37,7 @@ step "integration tests and the examples, every feature"
 env -u PAGERDUTY_API_KEY cargo test --workspace --all-features --test '*' --examples -- --nocapture
 step "doctests, every feature"
 cargo test --workspace --all-features --doc
-ONE_TAG_AND_EVERY_MODULE="users,blocking,mock,validate"
+ONE_TAG_AND_EVERY_MODULE="users,blocking,mock,receiver,validate"
 step "unit tests, built and linted (-D warnings) with one tag"
 cargo test --no-default-features --features "$ONE_TAG_AND_EVERY_MODULE" --lib
 step "one tag alone, linted (-D warnings): cargo check --no-default-features --features users"

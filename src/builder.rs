@@ -40,7 +40,8 @@ pub struct ClientBuilder<C> {
     credential: Credential,
     routing_key: Option<Secret>,
     base_url: Option<String>,
-    region: Region,
+    /// The region set with [`region`](Self::region); else the OAuth token's, else the US.
+    region: Option<Region>,
     from: Option<String>,
     timeout: Duration,
     user_agent_suffix: Option<String>,
@@ -89,7 +90,7 @@ impl<C> ClientBuilder<C> {
             credential,
             routing_key: None,
             base_url: None,
-            region: Region::Us,
+            region: None,
             from: None,
             timeout: Duration::from_secs(60),
             user_agent_suffix: None,
@@ -170,10 +171,26 @@ impl<C> ClientBuilder<C> {
         self
     }
 
-    /// The service region (ignored when [`base_url`](Self::base_url) is set).
+    /// The service region (ignored when [`base_url`](Self::base_url) is set). Without one, a
+    /// client with an OAuth [`token_source`](Self::token_source) goes to the region its token
+    /// names, else to the US; a region set here that differs from the token's is an error.
     pub fn region(mut self, region: Region) -> Self {
-        self.region = region;
+        self.region = Some(region);
         self
+    }
+
+    /// The region this client goes to: the one set, the OAuth token's, else the US; a
+    /// disagreement between the first two is an error.
+    fn effective_region(&self) -> Result<Region> {
+        let from_token = self.token_source.as_ref().and_then(|source| source.region());
+        match (self.region, from_token) {
+            (Some(set), Some(token)) if set != token => Err(Error::config(format!(
+                "the client is built for the {set:?} service region, but the OAuth token is for the account's {token:?} region: drop .region(..) or use the account's region"
+            ))),
+            (Some(set), _) => Ok(set),
+            (None, Some(token)) => Ok(token),
+            (None, None) => Ok(Region::Us),
+        }
     }
 
     /// A base URL, e.g. a mock server's. `http://` is accepted for loopback hosts only. For an
@@ -243,7 +260,7 @@ impl<C> ClientBuilder<C> {
                 let path = server.ok().and_then(|s| reqwest::Url::parse(s).ok()).map(|u| u.path().to_string());
                 format!("{}{}", url.trim_end_matches('/'), path.unwrap_or_default().trim_end_matches('/'))
             }
-            None => self.region.locate(server?),
+            None => self.effective_region()?.locate(server?),
         };
         crate::http::parse_base_url(&base)
     }

@@ -63,6 +63,7 @@
 //! | `scim`, `slack`, `jira`, `ms_teams`, `mcp` | the typed module of that document | yes |
 //! | `blocking` | `pdrs::blocking`, a blocking facade | yes |
 //! | `mock` | `pdrs::mock`, a stateful PagerDuty for tests (axum) | no |
+//! | `receiver` | `pdrs::webhooks::receiver`, a webhook receiver route for axum | no |
 //! | `validate` | `spec::check_body` and `pdrs::shape`: a JSON body checked against an operation's request type and fields | no |
 //! | `serde_all` | both serde directions on every generated type | no |
 //! | `full` | all of the above | no |
@@ -109,6 +110,7 @@ pub use clients::events;
 pub use clients::events::EventsClient;
 pub use clients::mcp::McpClient;
 pub use clients::rest::{RestClient, RestClientBuilder};
+pub use clients::schedules::AnySchedule;
 pub use clients::scim::ScimClient;
 pub use error::{sanitize, ApiError, Error, PagingProblem, ResponseBody, Result};
 pub use listing::options::{ListOptions, TotalWatch};
@@ -137,11 +139,12 @@ macro_rules! generated_module {
 include!(concat!(env!("OUT_DIR"), "/modules.rs"));
 
 /// The examples of the README and of the guides in docs/, compiled as doctests.
-#[cfg(all(doctest, feature = "mock", pdrs_rest))]
+#[cfg(all(doctest, feature = "mock", feature = "receiver", pdrs_rest))]
 #[doc = include_str!("../README.md")]
 #[doc = include_str!("../docs/usage.md")]
 #[doc = include_str!("../docs/mock.md")]
 #[doc = include_str!("../docs/testing-with-the-mock.md")]
+#[doc = include_str!("../docs/webhooks.md")]
 pub struct GuideDoctests;
 
 /// The client traits of the REST API's tags, for builder calls (`pd.api().list_users()`). Each other

@@ -8,6 +8,7 @@
 
 use crate::auth::{Authorizer, Credential, Secret};
 use crate::pipeline::{Pipeline, PipelineConfig, DEFAULT_USER_AGENT};
+use crate::region::Region;
 use crate::spec::Api;
 use crate::{Error, Result};
 use base64::Engine;
@@ -36,6 +37,9 @@ pub struct Token {
     pub refresh_token: Option<Secret>,
     /// The granted scopes.
     pub scope: Option<String>,
+    /// The account's service region, as the answer's ID token names it (`region`, or an `aud`
+    /// on the EU host); `None` when the answer has no ID token or it names none.
+    pub region: Option<Region>,
 }
 
 impl Token {
@@ -45,7 +49,14 @@ impl Token {
         expires_at: Option<DateTime<Utc>>,
         refresh_token: Option<Secret>,
     ) -> Self {
-        Self { access_token: access_token.into(), token_type: "bearer".into(), expires_at, refresh_token, scope: None }
+        Self {
+            access_token: access_token.into(),
+            token_type: "bearer".into(),
+            expires_at,
+            refresh_token,
+            scope: None,
+            region: None,
+        }
     }
 
     /// Whether the token expires within `margin` (never, when no expiry is known).
@@ -105,6 +116,8 @@ struct TokenResponse {
     refresh_token: Option<String>,
     #[serde(default)]
     scope: Option<String>,
+    #[serde(default)]
+    id_token: Option<String>,
 }
 
 impl OAuthClient {
@@ -205,6 +218,8 @@ pub struct TokenSource {
     client: OAuthClient,
     scopes: Vec<String>,
     margin: Duration,
+    /// The account's region, from the first token's ID token.
+    region: Option<Region>,
     token: tokio::sync::Mutex<Token>,
 }
 
@@ -215,8 +230,15 @@ impl TokenSource {
             client,
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
             margin: Duration::from_secs(300),
+            region: token.region,
             token: tokio::sync::Mutex::new(token),
         }
+    }
+
+    /// The account's service region, when the token's ID token named it: a client built with
+    /// this source goes to that region's hosts unless a region or base URL is set.
+    pub fn region(&self) -> Option<Region> {
+        self.region
     }
 
     /// Refresh this long before expiry.
@@ -314,7 +336,28 @@ pub(crate) fn token_from_response(
         expires_at: parsed.expires_in.map(|s| now + chrono::Duration::seconds(s.clamp(0, MAX_EXPIRES_IN))),
         refresh_token: parsed.refresh_token.map(Secret::new),
         scope: parsed.scope,
+        region: parsed.id_token.as_deref().and_then(region_of_id_token),
     })
+}
+
+/// The service region an OpenID Connect ID token names: its `region` claim (`us`, `eu`), else
+/// an audience on the EU host. The token's signature is not checked: it came over TLS from the
+/// identity service, and only chooses which of PagerDuty's hosts the calls go to.
+pub(crate) fn region_of_id_token(jwt: &str) -> Option<Region> {
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    match claims.get("region").and_then(serde_json::Value::as_str).map(str::to_ascii_lowercase).as_deref() {
+        Some("eu") => return Some(Region::Eu),
+        Some("us") => return Some(Region::Us),
+        _ => {}
+    }
+    let audiences: Vec<&str> = match claims.get("aud") {
+        Some(serde_json::Value::String(one)) => vec![one.as_str()],
+        Some(serde_json::Value::Array(many)) => many.iter().filter_map(serde_json::Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    audiences.iter().any(|aud| aud.contains(".eu.pagerduty.com")).then_some(Region::Eu)
 }
 
 /// The error of a refused token request: RFC 6749's `error` and `error_description` when the

@@ -1,6 +1,6 @@
 //! Running a parsed command line: the built-in commands and the generated ones.
 
-use crate::args::{Builtin, Cli, EventsCommand, Globals, WebhookCommand};
+use crate::args::{Builtin, Cli, EventsCommand, Globals, WebhookCommand, WriteArgs};
 use crate::connect::{builder, events_client, rest_client, settings};
 use crate::failure::Failure;
 use crate::input::{body, read_bounded};
@@ -112,6 +112,14 @@ fn more_than_shown(op: &Operation, page: &Value) -> Option<String> {
         _ if more => Some(" and more exist".into()),
         _ => None,
     }
+}
+
+/// Whether a command line gave its operation nothing but the `id`.
+fn only_the_id(matches: &ArgMatches) -> bool {
+    matches.ids().all(|id| {
+        id.as_str() == "id"
+            || !matches!(matches.value_source(id.as_str()), Some(clap::parser::ValueSource::CommandLine))
+    })
 }
 
 /// A hint for the person at the terminal, on stderr: only when stderr is a terminal (or
@@ -230,6 +238,16 @@ pub(crate) async fn run(matches: &ArgMatches, groups: &[ops::Group]) -> Result<(
     if let Some((group_name, group_matches)) = matches.subcommand() {
         if let Some(group) = groups.iter().find(|g| g.name == group_name) {
             if let Some((op_name, op_matches)) = group_matches.subcommand() {
+                if group.name == "schedules" && op_name == "get" && only_the_id(op_matches) && !globals.dry_run {
+                    // A schedule whatever its version: v3, else v2 when PagerDuty has not upgraded it.
+                    let settings = settings(matches, &globals)?;
+                    let pd = rest_client(&settings, &globals)?;
+                    let id = op_matches.get_one::<String>("id").cloned().unwrap_or_default();
+                    let schedule =
+                        pd.schedule(&id).await.map_err(|e| Failure::about(&format!("/schedules/{id}"), e))?;
+                    hint(&format!("schedule {id} read through Schedules v{}", schedule.version()));
+                    return print_value(&globals, schedule.record());
+                }
                 if let Some((_, op)) = group.ops.iter().find(|(n, _)| n == op_name) {
                     let settings = settings(matches, &globals)?;
                     return run_op(&settings, &globals, group.api, op, op_matches).await;
@@ -276,42 +294,9 @@ pub(crate) async fn run(matches: &ArgMatches, groups: &[ops::Group]) -> Result<(
                 print_value(&cli.globals, &value)
             }
         }
-        Builtin::Post(w) => {
-            let body = body(w.data.as_deref())?.unwrap_or_else(|| Value::Object(Default::default()));
-            let settings = settings()?;
-            let pd = rest_client(&settings, &cli.globals)?;
-            if cli.globals.dry_run {
-                return preview(&pd, "POST", &w.path, &[], Some(&body), &settings);
-            }
-            print_value(
-                &cli.globals,
-                &pd.rpost::<Value>(w.path.as_str(), &body).await.map_err(|e| Failure::about(&w.path, e))?,
-            )
-        }
-        Builtin::Put(w) => {
-            let body = body(w.data.as_deref())?.unwrap_or_else(|| Value::Object(Default::default()));
-            let settings = settings()?;
-            let pd = rest_client(&settings, &cli.globals)?;
-            if cli.globals.dry_run {
-                return preview(&pd, "PUT", &w.path, &[], Some(&body), &settings);
-            }
-            print_value(
-                &cli.globals,
-                &pd.rput::<Value>(w.path.as_str(), &body).await.map_err(|e| Failure::about(&w.path, e))?,
-            )
-        }
-        Builtin::Patch(w) => {
-            let body = body(w.data.as_deref())?.unwrap_or_else(|| Value::Object(Default::default()));
-            let settings = settings()?;
-            let pd = rest_client(&settings, &cli.globals)?;
-            if cli.globals.dry_run {
-                return preview(&pd, "PATCH", &w.path, &[], Some(&body), &settings);
-            }
-            print_value(
-                &cli.globals,
-                &pd.jpatch::<Value>(w.path.as_str(), &body).await.map_err(|e| Failure::about(&w.path, e))?,
-            )
-        }
+        Builtin::Post(w) => write(Method::POST, w, &settings()?, &cli.globals).await,
+        Builtin::Put(w) => write(Method::PUT, w, &settings()?, &cli.globals).await,
+        Builtin::Patch(w) => write(Method::PATCH, w, &settings()?, &cli.globals).await,
         Builtin::Delete { path } => {
             let settings = settings()?;
             let pd = rest_client(&settings, &cli.globals)?;
@@ -406,6 +391,24 @@ pub(crate) fn one_line(text: &str) -> String {
         .map(|l| l.strip_prefix("error: ").unwrap_or(l))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// `post`, `put` and `patch PATH`: the body wrapped in the path's entity key (PATCH as given),
+/// the answer unwrapped and printed; or, with `--dry-run`, the request printed.
+async fn write(method: Method, args: &WriteArgs, settings: &Settings, globals: &Globals) -> Result<(), Failure> {
+    let body = body(args.data.as_deref())?.unwrap_or_else(|| Value::Object(Default::default()));
+    let pd = rest_client(settings, globals)?;
+    if globals.dry_run {
+        return preview(&pd, method.as_str(), &args.path, &[], Some(&body), settings);
+    }
+    let path = args.path.as_str();
+    let answer: Value = match method {
+        Method::POST => pd.rpost(path, &body).await,
+        Method::PUT => pd.rput(path, &body).await,
+        _ => pd.jpatch(path, &body).await,
+    }
+    .map_err(|e| Failure::about(path, e))?;
+    print_value(globals, &answer)
 }
 
 /// `--dry-run` of a raw verb: the request on the client's base URL, with the `From` header

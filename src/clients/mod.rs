@@ -7,4 +7,5 @@ pub mod events;
 mod integrations;
 pub(crate) mod mcp;
 pub(crate) mod rest;
+pub(crate) mod schedules;
 pub(crate) mod scim;

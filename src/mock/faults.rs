@@ -26,6 +26,8 @@ pub struct Faults {
     pub truncate_rate: f64,
     /// Seed of the fault dice (runs are reproducible).
     pub seed: u64,
+    /// Share of webhook deliveries sent twice (the same `X-Webhook-Id`), as PagerDuty may.
+    pub webhook_duplicates: f64,
 }
 
 impl Faults {
@@ -68,6 +70,12 @@ impl Faults {
     /// Truncated bodies for this share of responses.
     pub fn truncate_rate(mut self, rate: f64) -> Self {
         self.truncate_rate = rate;
+        self
+    }
+
+    /// Webhook deliveries sent twice for this share of them.
+    pub fn webhook_duplicates(mut self, rate: f64) -> Self {
+        self.webhook_duplicates = rate;
         self
     }
 

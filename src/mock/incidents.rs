@@ -56,6 +56,7 @@ pub(crate) fn open(store: &mut Store, base: &str, fields: &serde_json::Map<Strin
     }
     store.insert("/incidents", incident.clone());
     log(store, base, &incident, "trigger", "Triggered");
+    super::deliveries::emit(store, "incident.triggered", &incident);
     // And its status (a mock's extension): acknowledged or resolved through the usual change.
     match fields.get("status").and_then(Value::as_str) {
         Some(status @ ("acknowledged" | "resolved")) => set_status(store, base, &id, status).unwrap_or(incident),
@@ -96,12 +97,13 @@ fn set_status_saying(store: &mut Store, base: &str, id: &str, status: &str, summ
         incident["assignments"] = json!([]);
     }
     let updated = incident.clone();
-    let kind = match status {
-        "resolved" => "resolve",
-        "acknowledged" => "acknowledge",
-        _ => "trigger",
+    let (kind, event_type) = match status {
+        "resolved" => ("resolve", "incident.resolved"),
+        "acknowledged" => ("acknowledge", "incident.acknowledged"),
+        _ => ("trigger", "incident.reopened"),
     };
     log(store, base, &updated, kind, summary);
+    super::deliveries::emit(store, event_type, &updated);
     Some(updated)
 }
 
@@ -113,6 +115,7 @@ pub(crate) fn log_reassignment(store: &mut Store, base: &str, id: &str, fields: 
     }
     if let Some(incident) = store.get("/incidents", id).cloned() {
         log(store, base, &incident, "assign", "Reassigned");
+        super::deliveries::emit(store, "incident.reassigned", &incident);
     }
 }
 
@@ -120,6 +123,7 @@ pub(crate) fn log_reassignment(store: &mut Store, base: &str, id: &str, fields: 
 pub(crate) fn log_note(store: &mut Store, base: &str, id: &str) {
     if let Some(incident) = store.get("/incidents", id).cloned() {
         log(store, base, &incident, "annotate", "Note added");
+        super::deliveries::emit(store, "incident.annotated", &incident);
     }
 }
 

@@ -19,6 +19,7 @@ mod analytics;
 mod answer;
 mod control;
 mod credentials;
+mod deliveries;
 mod documented;
 mod events;
 mod example_state;
@@ -110,6 +111,8 @@ pub struct MockServer {
     url: String,
     shared: Arc<Shared>,
     task: tokio::task::JoinHandle<()>,
+    /// Sends webhook deliveries.
+    sender: tokio::task::JoinHandle<()>,
 }
 
 impl MockServer {
@@ -129,16 +132,19 @@ impl MockServer {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let url = format!("http://{}", listener.local_addr()?);
         let base = config.public_url.clone().unwrap_or_else(|| url.clone());
+        let (outbox, queue) = tokio::sync::mpsc::unbounded_channel();
+        let sender = tokio::spawn(deliveries::send(queue, config.faults.webhook_duplicates, config.faults.seed));
         let shared = Arc::new(Shared {
             store: Mutex::new(seed::store(
                 &config.seed,
                 &base,
                 store::Clock::starting(config.now.unwrap_or_else(chrono::Utc::now)),
             )),
-            faults: Mutex::new(faults::FaultState::new(config.faults)),
+            faults: Mutex::new(faults::FaultState::new(config.faults.clone())),
             scripts: Mutex::new(script::Scripts::default()),
             journal: Mutex::new(journal::Journal::default()),
             expected: Mutex::new(Vec::new()),
+            deliveries: outbox,
             base_url: base,
         });
         // Room for whole states on `PUT /_mock/state`, and a bound all the same.
@@ -148,7 +154,7 @@ impl MockServer {
             .with_state(shared.clone());
         let idle = config.idle_timeout.unwrap_or(DEFAULT_IDLE_TIMEOUT);
         let task = tokio::spawn(serve(listener, app, idle));
-        Ok(Self { url, shared, task })
+        Ok(Self { url, shared, task, sender })
     }
 
     /// The base URL (`http://127.0.0.1:PORT`), for `RestClient::builder(..).base_url(..)` and
@@ -282,6 +288,7 @@ impl MockServer {
 impl Drop for MockServer {
     fn drop(&mut self) {
         self.task.abort();
+        self.sender.abort();
     }
 }
 
@@ -371,6 +378,7 @@ async fn handle(
     } else {
         rest::handle(&shared, &method, &uri, &headers, &body)
     };
+    shared.send_deliveries();
     entry.status = response.status().as_u16();
     shared.journal().push(entry);
     if scripted == Some(FaultKind::LostAnswer) {

@@ -76,6 +76,21 @@ pub(super) fn decide(
         }
     }
     match (op.method, op.paging, ends_with_param) {
+        // Schedules v3 reads the schedules PagerDuty has upgraded; the others are a 400 that
+        // sends clients to v2, as PagerDuty answers.
+        ("GET", _, true) if op.path == "/v3/schedules/{id}" => match store.get("/v3/schedules", &last) {
+            Some(record) => ok(op.wrap_response(record.clone())),
+            None if store.get("/schedules", &last).is_some() => error(
+                StatusCode::BAD_REQUEST,
+                2001,
+                "Invalid Input Provided",
+                vec![format!(
+                    "Schedule {last} has not been upgraded to Schedules v3; read it through /schedules/{last}"
+                )],
+            )
+            .into(),
+            None => not_found().into(),
+        },
         ("GET", Paging::Offset | Paging::Cursor | Paging::After, _) => {
             let records = held_or_derived(store, path);
             list(&records, op, path, query, store.clock.now())
@@ -161,6 +176,14 @@ pub(super) fn decide(
             }
             let record = Value::Object(record);
             store.insert(path, record.clone());
+            if op.path == "/webhook_subscriptions" {
+                // The secret deliveries are signed with, shown in the create answer only.
+                let secret = super::deliveries::new_secret();
+                store.webhook_secrets.insert(id.clone(), secret.clone());
+                let mut shown = record;
+                shown["delivery_method"]["secret"] = json!(secret);
+                return Answer::Json(documented_status(op), op.wrap_response(shown));
+            }
             if op.path == "/incidents/{id}/notes" {
                 let incident = path.split('/').nth(2).unwrap_or_default();
                 super::incidents::log_note(store, &shared.base_url, incident);

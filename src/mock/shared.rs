@@ -15,6 +15,8 @@ pub(crate) struct Shared {
     pub(super) journal: Mutex<Journal>,
     /// Expected request counts: (method, operation, count).
     pub(super) expected: Mutex<Vec<(String, String, usize)>>,
+    /// Where webhook deliveries go to be sent.
+    pub(super) deliveries: tokio::sync::mpsc::UnboundedSender<super::store::Outgoing>,
     pub(super) base_url: String,
 }
 
@@ -22,6 +24,15 @@ impl Shared {
     /// The mock's clock now.
     pub(super) fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.store.lock().unwrap_or_else(|e| e.into_inner()).clock.now()
+    }
+
+    /// Hands the webhook deliveries the last request caused to the sender.
+    pub(super) fn send_deliveries(&self) {
+        let outgoing = std::mem::take(&mut self.store.lock().unwrap_or_else(|e| e.into_inner()).outbox);
+        for delivery in outgoing {
+            // Fails only when the mock is stopping.
+            let _ = self.deliveries.send(delivery);
+        }
     }
 
     /// The request journal, locked.

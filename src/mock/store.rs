@@ -38,6 +38,16 @@ impl Default for Clock {
     }
 }
 
+/// A webhook delivery on its way (see `deliveries.rs`).
+#[derive(Clone, Debug)]
+pub(crate) struct Outgoing {
+    pub url: String,
+    pub webhook_id: String,
+    pub subscription: String,
+    pub signature: String,
+    pub body: Vec<u8>,
+}
+
 /// The version of the state's JSON form (`MockServer::dump`, `GET /_mock/state`); a state
 /// without one is read as this version.
 pub(crate) const STATE_FORMAT: u64 = 1;
@@ -54,6 +64,10 @@ pub(crate) struct Store {
     /// The user acting in the request being handled (its `From` header), as a reference:
     /// log entries, acknowledgements and notes record it.
     pub actor: Option<Value>,
+    /// Each webhook subscription's secret, by subscription id (shown only when it is created).
+    pub webhook_secrets: std::collections::HashMap<String, String>,
+    /// Webhook deliveries the request being handled caused, for the sender to take.
+    pub outbox: Vec<Outgoing>,
 }
 
 impl Store {
@@ -158,8 +172,14 @@ impl Store {
             None | Some(Value::Null) => 0,
             Some(n) => n.as_u64().ok_or("invalid mock state: next_id is not a whole number")?,
         };
-        let mut store =
-            Self { collections, change_events, next_id, issued: BTreeSet::new(), clock: Clock::default(), actor: None };
+        let mut store = Self {
+            collections,
+            change_events,
+            next_id,
+            issued: BTreeSet::new(),
+            clock: Clock::default(),
+            ..Self::default()
+        };
         store.issued = store.ids().collect();
         if let Some(Value::Array(issued)) = state.get("issued_ids") {
             store.issued.extend(issued.iter().filter_map(Value::as_str).map(String::from));
@@ -168,7 +188,7 @@ impl Store {
     }
 }
 
-/// Adds `record` to `collection`: an id issued when it has none (one already held is refused),
+/// Adds `record` to `collection`: an id issued when it has none (one the collection holds is refused),
 /// `self` written on `base`; returns the record as held.
 pub(crate) fn insert_record(store: &mut Store, base: &str, collection: &str, record: Value) -> Result<Value, String> {
     let Value::Object(mut fields) = record else {
@@ -176,7 +196,11 @@ pub(crate) fn insert_record(store: &mut Store, base: &str, collection: &str, rec
     };
     let collection = format!("/{}", collection.trim_matches('/'));
     let id = match fields.get("id").and_then(Value::as_str) {
-        Some(id) if store.ids().any(|held| held == id) => return Err(format!("{collection}: id {id} is already held")),
+        // The same id in another collection is fine (an upgraded schedule is in `/schedules`
+        // and `/v3/schedules` alike); twice in one is not.
+        Some(id) if store.get(&collection, id).is_some() => {
+            return Err(format!("{collection}: id {id} is already held"))
+        }
         Some(id) => id.to_string(),
         None => store.new_id(),
     };

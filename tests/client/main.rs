@@ -18,4 +18,6 @@ mod paging_properties;
 mod pipeline;
 mod typed_calls;
 mod typed_streams;
+#[cfg(feature = "receiver")]
+mod webhook_receiver;
 mod webhooks;

@@ -189,3 +189,49 @@ async fn token_requests_go_through_the_pipeline() {
     assert!(seen[1].header("user-agent").is_some_and(|ua| ua.starts_with("pdrs/")), "{:?}", seen[1].headers);
     assert_eq!(oauth.api_call_counts().get("POST /oauth/token"), Some(&2));
 }
+
+/// An ID token (unsigned for the test: pdrs reads its claims, not its signature) with `claims`.
+fn id_token(claims: Value) -> String {
+    let part = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    format!("{}.{}.signature", part(&json!({"alg": "RS256"})), part(&claims))
+}
+
+/// A token source whose client-credentials answer carries `id_token`.
+async fn source_with(server: &MockServer, id_token: String) -> Arc<TokenSource> {
+    server
+        .mock_async(move |when, then| {
+            when.method(POST).path("/oauth/token");
+            then.status(200).json_body(json!({"access_token": "tok-eu", "expires_in": 3600, "id_token": id_token}));
+        })
+        .await;
+    let oauth = OAuthClient::new("app-id", Some(Secret::new("s"))).unwrap().identity_url(&server.base_url()).unwrap();
+    let token = oauth.client_credentials(&["incidents.read"]).await.unwrap();
+    Arc::new(TokenSource::new(oauth, token, &["incidents.read"]))
+}
+
+#[tokio::test]
+async fn an_account_in_the_eu_region_is_called_on_the_eu_hosts() {
+    let server = MockServer::start_async().await;
+    let source = source_with(&server, id_token(json!({"sub": "u", "region": "EU", "subdomain": "acme"}))).await;
+    assert_eq!(source.region(), Some(pdrs::Region::Eu));
+    let pd = RestClient::builder_token_source(source.clone()).build().unwrap();
+    assert_eq!(pd.base_url().as_str(), "https://api.eu.pagerduty.com/");
+    let scim = RestClient::builder_token_source(source.clone()).build_scim().unwrap();
+    assert!(scim.raw().base_url().as_str().starts_with("https://api.eu.pagerduty.com/"), "{}", scim.raw().base_url());
+    // A region set the same way is fine; another one is an error that says so.
+    assert!(RestClient::builder_token_source(source.clone()).region(pdrs::Region::Eu).build().is_ok());
+    let err = RestClient::builder_token_source(source).region(pdrs::Region::Us).build().unwrap_err();
+    assert!(err.to_string().contains("OAuth token is for the account's Eu region"), "{err}");
+}
+
+#[tokio::test]
+async fn the_region_comes_from_an_eu_audience_and_defaults_to_the_us() {
+    let server = MockServer::start_async().await;
+    let source = source_with(&server, id_token(json!({"aud": ["https://app.eu.pagerduty.com"]}))).await;
+    assert_eq!(source.region(), Some(pdrs::Region::Eu));
+    let other = MockServer::start_async().await;
+    let source = source_with(&other, "not a jwt".into()).await;
+    assert_eq!(source.region(), None);
+    let pd = RestClient::builder_token_source(source).build().unwrap();
+    assert_eq!(pd.base_url().as_str(), "https://api.pagerduty.com/");
+}

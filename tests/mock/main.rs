@@ -8,4 +8,7 @@ mod support;
 mod basics;
 mod conformance;
 mod rules;
+mod schedules;
 mod test_double;
+#[cfg(feature = "receiver")]
+mod webhook_deliveries;

@@ -282,7 +282,7 @@ fn webhooks_listen_prints_signed_deliveries_and_refuses_bad_ones() {
     let signature = pdrs::webhooks::sign("s3cret", DELIVERY.as_bytes());
     let good = http(&url, DELIVERY, &signature);
     let bad = http(&url, DELIVERY, "v1=0000000000000000000000000000000000000000000000000000000000000000");
-    assert_eq!((good, bad), (200, 401));
+    assert_eq!((good, bad), (204, 401));
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     assert_eq!(line, "incident.triggered\tincident\tPI1\tdisk full\n");

@@ -14,6 +14,9 @@
 //! # Ok(()) }
 //! ```
 
+#[cfg(feature = "receiver")]
+pub mod receiver;
+
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
