@@ -179,6 +179,15 @@ impl<C> ClientBuilder<C> {
         self
     }
 
+    /// The region of the account an OAuth token source is for, when its token named one (for a
+    /// client without the token itself: `EventsClient::builder(key).region_of(&source)`).
+    pub fn region_of(self, source: &crate::oauth::TokenSource) -> Self {
+        match source.region() {
+            Some(region) => self.region(region),
+            None => self,
+        }
+    }
+
     /// The region this client goes to: the one set, the OAuth token's, else the US; a
     /// disagreement between the first two is an error.
     fn effective_region(&self) -> Result<Region> {

@@ -218,6 +218,9 @@ async fn an_account_in_the_eu_region_is_called_on_the_eu_hosts() {
     assert_eq!(pd.base_url().as_str(), "https://api.eu.pagerduty.com/");
     let scim = RestClient::builder_token_source(source.clone()).build_scim().unwrap();
     assert!(scim.raw().base_url().as_str().starts_with("https://api.eu.pagerduty.com/"), "{}", scim.raw().base_url());
+    // The Events API (no OAuth token of its own) goes to the account's region too.
+    let events = pdrs::EventsClient::builder("0123456789abcdef0123456789abcdef").region_of(&source).build().unwrap();
+    assert_eq!(pdrs::rest::ClientInfo::baseurl(events.api()), "https://events.eu.pagerduty.com/v2");
     // A region set the same way is fine; another one is an error that says so.
     assert!(RestClient::builder_token_source(source.clone()).region(pdrs::Region::Eu).build().is_ok());
     let err = RestClient::builder_token_source(source).region(pdrs::Region::Us).build().unwrap_err();
