@@ -31,6 +31,15 @@ for wanted in build.rs src/lib.rs README.md LICENSE-MIT LICENSE-APACHE CHANGELOG
   grep -qx "$wanted" <<<"$LIST" || { echo "error: the package lacks $wanted" >&2; exit 1; }
 done
 echo "$(wc -l <<<"$LIST") files, none of tests/, fuzz/, benches/, openapi/, scripts/"
+CLI_LIST=$(cargo package -p pdrs-cli --list --allow-dirty)
+if grep -q '^tests/' <<<"$CLI_LIST"; then
+  echo "error: the pdrs-cli package holds its tests (which need the repository)" >&2
+  exit 1
+fi
+for wanted in src/main.rs src/bin/pdrs-mock.rs LICENSE-MIT LICENSE-APACHE; do
+  grep -qx "$wanted" <<<"$CLI_LIST" || { echo "error: the pdrs-cli package lacks $wanted" >&2; exit 1; }
+done
+echo "pdrs-cli: $(wc -l <<<"$CLI_LIST") files, the binaries' sources and the licenses"
 
 echo "-- cargo package -p pdrs"
 cargo package -p pdrs --allow-dirty --no-verify --quiet
