@@ -282,7 +282,7 @@ pub(crate) async fn run(matches: &ArgMatches, groups: &[ops::Group]) -> Result<(
                 if cli.globals.dry_run {
                     let query: Vec<(String, String)> =
                         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-                    return preview(&pd, "GET", path, &query, None, &settings);
+                    return crate::preview::request(&pd, "GET", path, &query, None, &settings);
                 }
                 let mut request = pd.request(Method::GET, path.as_str());
                 for (k, v) in pairs {
@@ -301,7 +301,7 @@ pub(crate) async fn run(matches: &ArgMatches, groups: &[ops::Group]) -> Result<(
             let settings = settings()?;
             let pd = rest_client(&settings, &cli.globals)?;
             if cli.globals.dry_run {
-                return preview(&pd, "DELETE", path, &[], None, &settings);
+                return crate::preview::request(&pd, "DELETE", path, &[], None, &settings);
             }
             Ok(pd.rdelete(path.as_str()).await.map_err(|e| Failure::about(path, e))?)
         }
@@ -399,7 +399,7 @@ async fn write(method: Method, args: &WriteArgs, settings: &Settings, globals: &
     let body = body(args.data.as_deref())?.unwrap_or_else(|| Value::Object(Default::default()));
     let pd = rest_client(settings, globals)?;
     if globals.dry_run {
-        return preview(&pd, method.as_str(), &args.path, &[], Some(&body), settings);
+        return crate::preview::request(&pd, method.as_str(), &args.path, &[], Some(&body), settings);
     }
     let path = args.path.as_str();
     let answer: Value = match method {
@@ -409,27 +409,6 @@ async fn write(method: Method, args: &WriteArgs, settings: &Settings, globals: &
     }
     .map_err(|e| Failure::about(path, e))?;
     print_value(globals, &answer)
-}
-
-/// `--dry-run` of a raw verb: the request on the client's base URL, with the `From` header
-/// and the body wrapped as it will be sent.
-pub(crate) fn preview(
-    pd: &pdrs::RestClient,
-    method: &str,
-    path: &str,
-    query: &[(String, String)],
-    body: Option<&Value>,
-    settings: &Settings,
-) -> Result<(), Failure> {
-    let url = pd.base_url().join(path.trim_start_matches('/')).map_err(|e| Error::Config(e.to_string()))?;
-    let headers: Vec<(String, String)> =
-        settings.from.iter().map(|(from, _)| ("From".to_string(), from.clone())).collect();
-    // rpost and rput wrap the body in the operation's entity key; PATCH goes as given.
-    let op = pdrs::spec::template_of(Api::Rest, path.split('?').next().unwrap_or(path))
-        .and_then(|template| pdrs::spec::find(method, template))
-        .filter(|_| method != "PATCH");
-    let body = body.map(|b| op.map_or_else(|| b.clone(), |op| op.wrap_request(b.clone())));
-    Ok(crate::preview::print(method, &url, query, &headers, body.as_ref())?)
 }
 
 /// Prints one answer in the chosen format.

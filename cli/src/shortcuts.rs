@@ -87,11 +87,11 @@ pub(crate) async fn run_incidents(
                     .map_err(|e| Failure::about(&path, e))?;
                 notes.push(json!({"incident": id, "note": note["id"], "content": note["content"]}));
             }
-            return crate::run::print_value(globals, &Value::Array(notes));
+            return print(globals, &Value::Array(notes));
         }
     };
     if globals.dry_run {
-        return crate::run::preview(pd, "PUT", "/incidents", &[], Some(&Value::Array(changes)), settings);
+        return crate::preview::request(pd, "PUT", "/incidents", &[], Some(&Value::Array(changes)), settings);
     }
     let changed: Value = pd.rput("/incidents", &changes).await.map_err(|e| Failure::about("/incidents", e))?;
     let rows: Vec<Value> = changed
@@ -100,7 +100,7 @@ pub(crate) async fn run_incidents(
         .flatten()
         .map(|i| json!({"id": i["id"], "status": i["status"], "assigned_to": i["assignments"], "title": i["title"]}))
         .collect();
-    crate::run::print_value(globals, &Value::Array(rows))
+    print(globals, &Value::Array(rows))
 }
 
 /// Runs `oncall POLICY_OR_SCHEDULE`: who is on call now for an escalation policy or a schedule,
@@ -122,7 +122,7 @@ pub(crate) async fn run_oncall(pd: &RestClient, globals: &Globals, target: &str)
         .filter(|o| o[field]["id"] == id.as_str())
         .map(|o| json!({"escalation_level": o["escalation_level"], "user": o["user"], "schedule": o["schedule"], "end": o["end"]}))
         .collect();
-    crate::run::print_value(globals, &Value::Array(rows))
+    print(globals, &Value::Array(rows))
 }
 
 /// The id of the record of `collection` with that id or that name (case-insensitive).
@@ -160,18 +160,18 @@ pub(crate) async fn run_maintenance(
                 "services": [{"id": service_id, "type": "service_reference"}],
             });
             if globals.dry_run {
-                return crate::run::preview(pd, "POST", "/maintenance_windows", &[], Some(&window), settings);
+                return crate::preview::request(pd, "POST", "/maintenance_windows", &[], Some(&window), settings);
             }
             let created: Value = pd.rpost("/maintenance_windows", &window).await?;
-            crate::run::print_value(globals, &created)
+            print(globals, &created)
         }
         MaintenanceCommand::End { id } => {
             let path = format!("/maintenance_windows/{id}");
             if globals.dry_run {
-                return crate::run::preview(pd, "DELETE", &path, &[], None, settings);
+                return crate::preview::request(pd, "DELETE", &path, &[], None, settings);
             }
             pd.rdelete(path.as_str()).await.map_err(|e| Failure::about(&path, e))?;
-            crate::run::print_value(globals, &json!({"id": id, "ended": true}))
+            print(globals, &json!({"id": id, "ended": true}))
         }
     }
 }
@@ -188,4 +188,9 @@ impl Merged for Value {
         }
         self
     }
+}
+
+/// Prints one answer in the chosen format.
+fn print(globals: &Globals, value: &Value) -> Result<(), Failure> {
+    Ok(crate::output::Printer::new(globals.output, globals.fields.as_deref(), false).value(value)?)
 }
