@@ -68,3 +68,13 @@ pub(crate) fn events_client(key: &str, settings: &Settings, globals: &Globals) -
     }
     builder.build()
 }
+
+/// The `From` user a write needs (PagerDuty refuses it without one), checked before sending.
+pub(crate) fn require_from(settings: &Settings, what: &str) -> Result<(), Error> {
+    if settings.from.is_none() {
+        return Err(Error::InvalidInput(format!(
+            "{what} needs the email of the PagerDuty user acting (the `From` header): pass --from EMAIL, set `from` in the profile, or set PAGERDUTY_FROM"
+        )));
+    }
+    Ok(())
+}

@@ -38,12 +38,8 @@ pub(crate) async fn run_op(
     if let Some(body) = &body {
         check_body(op, body, flag("allow-unknown-fields"))?;
     }
-    if op.from == FromHeader::Required && settings.from.is_none() {
-        return Err(Error::InvalidInput(format!(
-            "{} needs the email of the PagerDuty user acting (the `From` header): pass --from EMAIL, set `from` in the profile, or set PAGERDUTY_FROM",
-            op.name
-        ))
-        .into());
+    if op.from == FromHeader::Required {
+        crate::connect::require_from(settings, op.name)?;
     }
     let client = builder(settings, globals)?.build_api(api)?;
     let path = ops::fill_path(op, matches);

@@ -39,17 +39,6 @@ pub(crate) fn is_incident_shortcut(name: &str) -> bool {
     matches!(name, "ack" | "resolve" | "note" | "reassign")
 }
 
-/// The `From` user the writes need: PagerDuty refuses them without one.
-fn require_from(settings: &Settings, what: &str) -> Result<(), Failure> {
-    if settings.from.is_none() {
-        return Err(Error::InvalidInput(format!(
-            "{what} needs the email of the PagerDuty user acting (the `From` header): pass --from EMAIL, set `from` in the profile, or set PAGERDUTY_FROM"
-        ))
-        .into());
-    }
-    Ok(())
-}
-
 /// Runs `incidents ack|resolve|note|reassign`.
 pub(crate) async fn run_incidents(
     pd: &RestClient,
@@ -59,7 +48,7 @@ pub(crate) async fn run_incidents(
     matches: &ArgMatches,
 ) -> Result<(), Failure> {
     let ids: Vec<String> = matches.get_many::<String>("ids").into_iter().flatten().cloned().collect();
-    require_from(settings, &format!("incidents {name}"))?;
+    crate::connect::require_from(settings, &format!("incidents {name}"))?;
     let reference = |id: &str| json!({"id": id, "type": "incident_reference"});
     let changes: Vec<Value> = match name {
         "ack" | "resolve" => {
@@ -143,7 +132,7 @@ pub(crate) async fn run_maintenance(
     globals: &Globals,
     action: &MaintenanceCommand,
 ) -> Result<(), Failure> {
-    require_from(settings, "maintenance")?;
+    crate::connect::require_from(settings, "maintenance")?;
     match action {
         MaintenanceCommand::Start { service, duration, description } => {
             let service_id = by_name_or_id(pd, "/services", service)

@@ -71,7 +71,7 @@ pub(crate) async fn send(mut queue: tokio::sync::mpsc::UnboundedReceiver<Outgoin
                     .body(delivery.body.clone())
                     .send()
                     .await;
-                if sent.is_ok_and(|answer| answer.status().is_success()) {
+                if sent.is_ok_and(|answer| answer.status().is_success()) || attempt + 1 == ATTEMPTS {
                     break;
                 }
                 tokio::time::sleep(Duration::from_millis(50 << attempt)).await;

@@ -101,6 +101,7 @@ pub(crate) fn handle(shared: &Shared, method: &Method, uri: &Uri, body: &Bytes) 
                 }
                 _ => {}
             }
+            shared.send_deliveries(&mut store);
             accepted(&dedup_key)
         }
         _ => super::answer::error(StatusCode::NOT_FOUND, 2100, "Not Found", vec![]),

@@ -123,13 +123,14 @@ impl FaultState {
     }
 
     /// The random faults for the next request, its rate-limit window read on the mock's clock
-    /// (`now`): a test that moves the clock past a window starts a new one.
-    pub fn next(&mut self, bucket: Bucket, now: DateTime<Utc>) -> Decision {
+    /// (`now`, given when there is a rate limit): a test that moves the clock past a window
+    /// starts a new one.
+    pub fn next(&mut self, bucket: Bucket, now: Option<DateTime<Utc>>) -> Decision {
         self.served += 1;
         let f = &self.faults;
         let delay = (!f.latency.is_zero()).then_some(f.latency);
         let mut limit = None;
-        if let Some(max) = f.rate_limit {
+        if let (Some(max), Some(now)) = (f.rate_limit, now) {
             let window = f.rate_window.unwrap_or(Duration::from_secs(60));
             let span = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
             let (start, count) = &mut self.windows[bucket as usize];

@@ -56,6 +56,19 @@ const UNDERSTOOD: &[&str] = &[
     "sort_by",
 ];
 
+/// The parameters one listing understands besides [`UNDERSTOOD`]: (path, parameter).
+const OWN: &[(&str, &str)] = &[
+    ("/maintenance_windows", "filter"),
+    ("/services", "name"),
+    ("/oncalls", "earliest"),
+    ("/log_entries", "is_overview"),
+];
+
+/// Whether `op` takes `name` and understands it as a filter of its own ([`OWN`]).
+fn owns(op: &Operation, name: &str) -> bool {
+    OWN.contains(&(op.path, name)) && declares(op, name)
+}
+
 /// The documented query parameters of `op` this mock does not apply (`include[]` expansions,
 /// `time_zone`...), for tests that want to know what it ignores.
 pub(crate) fn ignored(op: &Operation) -> Vec<&'static str> {
@@ -65,12 +78,7 @@ pub(crate) fn ignored(op: &Operation) -> Vec<&'static str> {
         .map(|p| p.name)
         .filter(|name| {
             let bare = name.trim_end_matches("[]");
-            !(UNDERSTOOD.contains(&bare)
-                || bare.ends_with("_ids")
-                || (bare == "filter" && op.path == "/maintenance_windows")
-                || (bare == "name" && op.path == "/services")
-                || (bare == "earliest" && op.path == "/oncalls")
-                || (bare == "is_overview" && op.path == "/log_entries"))
+            !(UNDERSTOOD.contains(&bare) || bare.ends_with("_ids") || owns(op, bare))
         })
         .collect()
 }
@@ -97,9 +105,7 @@ impl<'q> Filters<'q> {
             .collect();
         let period = query
             .get("filter")
-            .filter(|f| {
-                declares(op, "filter") && matches!(*f, "open" | "future" | "past") && op.path == "/maintenance_windows"
-            })
+            .filter(|f| owns(op, "filter") && matches!(*f, "open" | "future" | "past"))
             .map(|f| (f, now));
         Self {
             text: query.get("query").filter(|q| !q.is_empty() && declares(op, "query")).map(str::to_lowercase),
@@ -109,8 +115,8 @@ impl<'q> Filters<'q> {
             incident_key: query.get("incident_key").filter(|_| declares(op, "incident_key")),
             references,
             period,
-            name: query.get("name").filter(|n| !n.is_empty() && declares(op, "name") && op.path == "/services"),
-            overview: op.path == "/log_entries" && declares(op, "is_overview") && query.flag("is_overview"),
+            name: query.get("name").filter(|n| !n.is_empty() && owns(op, "name")),
+            overview: owns(op, "is_overview") && query.flag("is_overview"),
         }
     }
 
@@ -234,7 +240,7 @@ pub(super) fn list(
     if let Some(sort) = query.get("sort_by").filter(|_| declares(op, "sort_by")) {
         sort_by(matching.to_mut(), sort);
     }
-    if op.path == "/oncalls" && declares(op, "earliest") && query.flag("earliest") {
+    if owns(op, "earliest") && query.flag("earliest") {
         // One on-call per user, policy and level: the one that starts first.
         let mut seen = std::collections::HashSet::new();
         let mut by_start = matching.into_owned();

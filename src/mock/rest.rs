@@ -41,6 +41,7 @@ pub(super) fn handle(shared: &Shared, method: &Method, uri: &Uri, headers: &Head
         store.actor = actor(&store, &shared.base_url, headers);
         let answer = decide(shared, &mut store, op, &path, &query, body);
         store.actor = None;
+        shared.send_deliveries(&mut store);
         answer
     };
     answer.into_response()

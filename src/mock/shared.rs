@@ -17,6 +17,8 @@ pub(crate) struct Shared {
     pub(super) expected: Mutex<Vec<(String, String, usize)>>,
     /// Where webhook deliveries go to be sent.
     pub(super) deliveries: tokio::sync::mpsc::UnboundedSender<super::store::Outgoing>,
+    /// Whether the faults hold a rate limit (its windows run on the mock's clock).
+    pub(super) rate_limited: bool,
     pub(super) base_url: String,
 }
 
@@ -26,10 +28,10 @@ impl Shared {
         self.store.lock().unwrap_or_else(|e| e.into_inner()).clock.now()
     }
 
-    /// Hands the webhook deliveries the last request caused to the sender.
-    pub(super) fn send_deliveries(&self) {
-        let outgoing = std::mem::take(&mut self.store.lock().unwrap_or_else(|e| e.into_inner()).outbox);
-        for delivery in outgoing {
+    /// Hands the webhook deliveries a request caused to the sender (under the state's lock the
+    /// request holds).
+    pub(super) fn send_deliveries(&self, store: &mut Store) {
+        for delivery in std::mem::take(&mut store.outbox) {
             // Fails only when the mock is stopping.
             let _ = self.deliveries.send(delivery);
         }

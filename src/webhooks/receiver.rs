@@ -245,9 +245,13 @@ impl State {
             }
             status
         };
-        let checks: Vec<_> = self.secrets.iter().map(|secret| verify(secret.expose(), body, signature)).collect();
-        if let Some(Err(first)) = checks.iter().find(|c| c.is_err()).filter(|_| checks.iter().all(Result::is_err)) {
-            return Err(refuse(&first.to_string(), StatusCode::UNAUTHORIZED));
+        // Accepted when any secret verifies it; else refused with the first secret's reason.
+        let mut verdicts = self.secrets.iter().map(|secret| verify(secret.expose(), body, signature));
+        let first = verdicts.next().unwrap_or(Err(super::WebhookError::EmptySecret));
+        if let Err(reason) = first {
+            if !verdicts.any(|verdict| verdict.is_ok()) {
+                return Err(refuse(&reason.to_string(), StatusCode::UNAUTHORIZED));
+            }
         }
         let event = parse(body).map_err(|e| refuse(&e.to_string(), StatusCode::BAD_REQUEST))?.event;
         let id = headers
