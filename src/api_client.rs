@@ -74,6 +74,29 @@ impl ApiClient {
         self.pipeline.metrics().into_iter().map(|(k, v)| (k, v.calls)).collect()
     }
 
+    /// Attempts answered 429 per `"METHOD canonical_path"` (only those that had any).
+    pub fn api_rate_limited(&self) -> std::collections::BTreeMap<String, u64> {
+        self.pipeline
+            .metrics()
+            .into_iter()
+            .filter(|(_, v)| v.rate_limited > 0)
+            .map(|(k, v)| (k, v.rate_limited))
+            .collect()
+    }
+
+    /// What the server last said of this credential's general rate-limit budget
+    /// (`ratelimit-*` headers): the limit, what is left, when it resets. `None` before the first
+    /// answer that tells, or when the client does not [pace by it](crate::ClientBuilder::pace_by_server).
+    pub fn quota(&self) -> Option<crate::Quota> {
+        self.pipeline.quotas().into_iter().find(|q| q.operation.is_none())
+    }
+
+    /// The general budget ([`quota`](Self::quota)) and those of operations with a limit of
+    /// their own (`x-pd-operation-limit`), as last reported.
+    pub fn quotas(&self) -> Vec<crate::Quota> {
+        self.pipeline.quotas()
+    }
+
     /// Time spent per `"METHOD canonical_path"`.
     pub fn api_time(&self) -> std::collections::BTreeMap<String, std::time::Duration> {
         self.pipeline.metrics().into_iter().map(|(k, v)| (k, v.time)).collect()

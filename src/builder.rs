@@ -51,6 +51,8 @@ pub struct ClientBuilder<C> {
     rate_limit: Option<(u32, u32)>,
     max_body: u64,
     token_source: Option<Arc<crate::oauth::TokenSource>>,
+    pace: bool,
+    on_wait: Option<crate::WaitObserver>,
     client: PhantomData<fn() -> C>,
 }
 
@@ -100,6 +102,8 @@ impl<C> ClientBuilder<C> {
             rate_limit: None,
             max_body: crate::http::DEFAULT_MAX_BODY,
             token_source: None,
+            pace: true,
+            on_wait: None,
             client: PhantomData,
         }
     }
@@ -121,8 +125,31 @@ impl<C> ClientBuilder<C> {
             rate_limit: self.rate_limit,
             max_body: self.max_body,
             token_source: self.token_source,
+            pace: self.pace,
+            on_wait: self.on_wait,
             client: PhantomData,
         }
+    }
+
+    /// Whether requests are paced by the rate-limit budget the server reports on every answer
+    /// (`ratelimit-remaining`, `ratelimit-reset`; default yes). Every client of the same
+    /// credential and host in the process shares one budget: when the server says it is spent,
+    /// requests wait for its reset instead of meeting a 429; when the requests in flight would
+    /// use up what is left, the next waits for one of their answers. A reset longer than the
+    /// retry policy's [`max_delay`](crate::RetryPolicy::max_delay) is not waited for, and
+    /// without the headers nothing is paced. See `docs/guarantees.md`.
+    pub fn pace_by_server(mut self, yes: bool) -> Self {
+        self.pace = yes;
+        self
+    }
+
+    /// Calls `f` as each wait of a call begins: pacing by the budget, backoff before a retry,
+    /// a server that has not answered after a second ([`Wait`](crate::Wait) says why, how long,
+    /// which attempt and what is left of the call's deadline). The same waits go to `tracing`
+    /// (target `pdrs::wait`).
+    pub fn on_wait(mut self, f: impl Fn(&crate::Wait) + Send + Sync + 'static) -> Self {
+        self.on_wait = Some(Arc::new(f));
+        self
     }
 
     /// The Events API's routing key (an integration key), sent in each event's body.
@@ -306,6 +333,8 @@ impl<C> ClientBuilder<C> {
             max_body: self.max_body,
             limiter: self.rate_limit.and_then(|(rate, burst)| crate::pipeline::limiter(rate, burst)),
             authorizer: self.token_source.map(|source| source as Arc<dyn crate::auth::Authorizer>),
+            pace: self.pace,
+            on_wait: self.on_wait,
         })?;
         Ok(ApiClient::from_pipeline(pipeline))
     }

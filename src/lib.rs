@@ -74,6 +74,7 @@ mod api_client;
 mod auth;
 #[cfg(feature = "blocking")]
 pub mod blocking;
+mod budget;
 mod builder;
 mod clients;
 mod decode;
@@ -99,10 +100,12 @@ pub mod spec;
 mod target;
 pub mod time;
 mod typed;
+mod wait;
 pub mod webhooks;
 
 pub use api_client::ApiClient;
 pub use auth::{Credential, Secret};
+pub use budget::Quota;
 pub use builder::{BuildClient, ClientBuilder};
 #[cfg(feature = "events")]
 pub use clients::events;
@@ -123,6 +126,7 @@ pub use reqwest::Method;
 pub use retry::{RetryObserver, RetryPolicy, RetryReason};
 pub use spec::OFFSET_CAP;
 pub use target::{canonical_path, Target};
+pub use wait::{Wait, WaitObserver, WaitReason};
 
 macro_rules! generated_module {
     ($(#[$doc:meta])* $name:ident, $cfg:ident, $file:literal) => {

@@ -297,6 +297,8 @@ fn identity_pipeline(url: &str) -> Result<Pipeline> {
         max_body: MAX_TOKEN_ANSWER,
         limiter: None,
         authorizer: None,
+        pace: false,
+        on_wait: None,
     })
 }
 

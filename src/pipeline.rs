@@ -6,13 +6,15 @@
 //! deadline), whose every attempt reads the whole response, body included.
 
 use crate::auth::{Authorizer, Credential};
+use crate::budget::{Budget, Pause, Quota, Slot};
 use crate::retry::{Failure, Outcome, RetryPolicy};
 use crate::spec::{self, Api};
+use crate::wait::{Wait, WaitObserver, WaitReason};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tracing::Instrument;
 
 /// The default `User-Agent`: `pdrs/<version>`.
@@ -38,6 +40,9 @@ struct Shared {
     metrics: Mutex<HashMap<String, CallStats>>,
     limiter: Option<Limiter>,
     authorizer: Option<Arc<dyn Authorizer>>,
+    /// What the server said is left of this credential's rate limit; `None` when not paced by it.
+    budget: Option<Arc<Budget>>,
+    on_wait: Option<WaitObserver>,
 }
 
 /// Client-side token bucket shared by every clone of a client.
@@ -52,11 +57,14 @@ pub(crate) fn limiter(per_minute: u32, burst: u32) -> Option<Limiter> {
 
 /// Calls made and time spent per `"METHOD canonical_path"`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CallStats {
     /// HTTP attempts made (retries count).
     pub calls: u64,
     /// Time spent in those attempts.
     pub time: Duration,
+    /// Attempts answered 429 (rate limited).
+    pub rate_limited: u64,
 }
 
 impl fmt::Debug for Pipeline {
@@ -83,6 +91,9 @@ pub(crate) struct PipelineConfig {
     pub max_body: u64,
     pub limiter: Option<Limiter>,
     pub authorizer: Option<Arc<dyn Authorizer>>,
+    /// Whether requests are paced by the server's rate-limit headers.
+    pub pace: bool,
+    pub on_wait: Option<WaitObserver>,
 }
 
 impl Pipeline {
@@ -100,6 +111,15 @@ impl Pipeline {
             headers.insert(name.clone(), value.clone());
         }
         let from = config.from.as_deref().map(header_value).transpose()?;
+        let budget = config.pace.then(|| {
+            // Per credential and host: an authorizer's tokens change, the authorizer does not.
+            let identity = match (&config.authorizer, headers.get(AUTHORIZATION)) {
+                (Some(source), _) => format!("{:p}", Arc::as_ptr(source)).into_bytes(),
+                (None, Some(value)) => value.as_bytes().to_vec(),
+                (None, None) => Vec::new(),
+            };
+            Budget::shared(crate::budget::key(&config.base_url.origin().ascii_serialization(), &identity))
+        });
         Ok(Self {
             shared: Arc::new(Shared {
                 api: config.api,
@@ -112,6 +132,8 @@ impl Pipeline {
                 metrics: Mutex::new(HashMap::new()),
                 limiter: config.limiter,
                 authorizer: config.authorizer,
+                budget,
+                on_wait: config.on_wait,
             }),
             retry: Arc::new(config.retry),
         })
@@ -176,14 +198,38 @@ impl Pipeline {
         self.shared.metrics.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    fn record(&self, key: &str, elapsed: Duration) {
+    /// What the server last said of this credential's rate-limit budgets: the general one
+    /// first, then those of operations with a limit of their own. Empty before the first answer
+    /// that tells, or when the client does not pace by them.
+    pub fn quotas(&self) -> Vec<Quota> {
+        self.shared.budget.as_ref().map(|b| b.quotas()).unwrap_or_default()
+    }
+
+    fn record(&self, key: &str, elapsed: Duration, status: Option<reqwest::StatusCode>) {
+        let limited = u64::from(status == Some(reqwest::StatusCode::TOO_MANY_REQUESTS));
         let mut metrics = self.shared.metrics.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(entry) = metrics.get_mut(key) {
-            entry.calls += 1;
-            entry.time += elapsed;
-        } else {
-            metrics.insert(key.to_string(), CallStats { calls: 1, time: elapsed });
-        }
+        let entry = match metrics.get_mut(key) {
+            Some(entry) => entry,
+            None => metrics.entry(key.to_string()).or_default(),
+        };
+        entry.calls += 1;
+        entry.time += elapsed;
+        entry.rate_limited += limited;
+    }
+
+    /// Tells a wait of the call `key` (to `tracing` and the observer).
+    fn tell(&self, key: &str, reason: WaitReason, duration: Option<Duration>, attempt: u32, deadline: Instant) {
+        crate::wait::tell(
+            self.shared.on_wait.as_ref(),
+            Wait {
+                reason,
+                duration,
+                operation: key.to_string(),
+                attempt,
+                max_attempts: self.retry.max_attempts,
+                time_left: deadline.saturating_duration_since(Instant::now()),
+            },
+        );
     }
 
     /// Sends a prepared request: each attempt is the whole exchange (status, headers and the
@@ -192,7 +238,8 @@ impl Pipeline {
     /// when known; else it is looked up in the operation table.
     pub(crate) async fn send(&self, request: reqwest::Request, path: Option<&'static str>) -> crate::Result<Answer> {
         let policy = self.retry.clone();
-        let call = self.send_inner(request, path, &policy);
+        let deadline = Instant::now() + policy.deadline;
+        let call = self.send_inner(request, path, &policy, deadline);
         match tokio::time::timeout(policy.deadline, call).await {
             Ok(result) => result,
             Err(_) => Err(crate::Error::Timeout { after: policy.deadline }),
@@ -204,6 +251,7 @@ impl Pipeline {
         mut request: reqwest::Request,
         path: Option<&'static str>,
         policy: &RetryPolicy,
+        deadline: Instant,
     ) -> crate::Result<Answer> {
         let length = request.url().as_str().len();
         if length > crate::http::MAX_URL_LEN {
@@ -246,7 +294,7 @@ impl Pipeline {
                     return Err(Attempt { failure: Failure::Final, error });
                 };
                 span.record("attempt", n);
-                self.attempt(this, key, &span).await
+                self.attempt(this, key, &span, n, deadline).await
             }
         };
         let too_long = |result: Result<Answer, Attempt>, wait: Duration| {
@@ -254,8 +302,13 @@ impl Pipeline {
             Err(Attempt { failure: Failure::Final, error: crate::Error::RateLimited { retry_after: wait, api } })
         };
         let retry_policy = if reusable { policy.clone() } else { RetryPolicy::none().deadline(policy.deadline) };
+        let before_wait = |next: u32, wait: Duration, reason: &crate::RetryReason| {
+            self.tell(&key, WaitReason::Retry(reason.clone()), Some(wait), next, deadline);
+        };
         let (result, made) =
-            crate::retry::run(&retry_policy, &method, attempt, classify, too_long).instrument(span.clone()).await;
+            crate::retry::run(&retry_policy, &method, attempt, classify, too_long, before_wait, deadline)
+                .instrument(span.clone())
+                .await;
         match result {
             Ok(answer) => Ok(answer),
             Err(Attempt { error: crate::Error::Network(source), .. }) if made > 1 => {
@@ -266,26 +319,70 @@ impl Pipeline {
     }
 
     /// One attempt: the request, the response's status and headers, and its whole body.
-    async fn attempt(&self, request: reqwest::Request, key: &str, span: &tracing::Span) -> Result<Answer, Attempt> {
+    async fn attempt(
+        &self,
+        request: reqwest::Request,
+        key: &str,
+        span: &tracing::Span,
+        n: u32,
+        deadline: Instant,
+    ) -> Result<Answer, Attempt> {
+        let slot = match &self.shared.budget {
+            Some(budget) => {
+                let on_pause = |pause| {
+                    let (reason, duration) = match pause {
+                        Pause::Reset(wait) => (WaitReason::RateLimitBudget, Some(wait)),
+                        Pause::InFlight => (WaitReason::RequestsInFlight, None),
+                    };
+                    self.tell(key, reason, duration, n, deadline);
+                };
+                Some(budget.reserve(key, self.retry.max_delay, on_pause).await)
+            }
+            None => None,
+        };
         if let Some(limiter) = &self.shared.limiter {
             limiter.until_ready().await;
         }
-        let started = std::time::Instant::now();
+        let exchange = self.exchange(request, key, span, slot);
+        // A server slow to answer is told once, after a second.
+        tokio::pin!(exchange);
+        tokio::select! {
+            result = &mut exchange => return result,
+            () = tokio::time::sleep(Duration::from_secs(1)) => {
+                self.tell(key, WaitReason::NoAnswerYet, None, n, deadline);
+            }
+        }
+        exchange.await
+    }
+
+    /// The exchange of one attempt: the request, the response's status and headers (what they
+    /// say of the budget applied to `slot`), and its whole body.
+    async fn exchange(
+        &self,
+        request: reqwest::Request,
+        key: &str,
+        span: &tracing::Span,
+        slot: Option<Slot>,
+    ) -> Result<Answer, Attempt> {
+        let started = Instant::now();
         let sent_to = request.url().clone();
         let method = request.method().clone();
         let result = self.shared.http.execute(request).await;
         let mut response = match result {
             Ok(response) => response,
             Err(e) => {
-                self.record(key, started.elapsed());
+                self.record(key, started.elapsed(), None);
                 let attempt = Attempt::from_send(e);
                 sent(&method, &sent_to, started, &attempt.error.to_string());
                 return Err(attempt);
             }
         };
+        if let Some(slot) = slot {
+            slot.answered(response.headers());
+        }
         // A caller-supplied client may follow redirects itself: refuse what came from elsewhere.
         if !crate::http::same_origin(&sent_to, response.url()) {
-            self.record(key, started.elapsed());
+            self.record(key, started.elapsed(), None);
             let location = crate::http::display_url(response.url());
             return Err(Attempt { failure: Failure::Final, error: crate::Error::RedirectRefused { location } });
         }
@@ -293,7 +390,7 @@ impl Pipeline {
             if let Some(location) = response.headers().get(reqwest::header::LOCATION) {
                 let location = location.to_str().unwrap_or("");
                 let target = sent_to.join(location).map(|u| crate::http::display_url(&u));
-                self.record(key, started.elapsed());
+                self.record(key, started.elapsed(), None);
                 let location = target.unwrap_or_else(|_| crate::error::sanitize(location, 200));
                 return Err(Attempt { failure: Failure::Final, error: crate::Error::RedirectRefused { location } });
             }
@@ -303,7 +400,7 @@ impl Pipeline {
             span.record("request_id", id);
         }
         let body = crate::http::read_body(&mut response, self.shared.max_body).await;
-        self.record(key, started.elapsed());
+        self.record(key, started.elapsed(), Some(response.status()));
         sent(&method, &sent_to, started, response.status().as_str());
         let body = match body {
             Ok(body) => body,
@@ -326,7 +423,7 @@ impl Pipeline {
 /// One attempt as a `DEBUG` event of target `pdrs::request`: method, URL (with its query,
 /// without credentials), what came of it (the status, or the failure) and the time it took.
 /// Never a header or a body.
-fn sent(method: &reqwest::Method, url: &reqwest::Url, started: std::time::Instant, outcome: &str) {
+fn sent(method: &reqwest::Method, url: &reqwest::Url, started: Instant, outcome: &str) {
     let mut shown = url.clone();
     let _ = shown.set_username("");
     let _ = shown.set_password(None);

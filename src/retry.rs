@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 /// Why a request is being retried.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -260,13 +260,17 @@ impl RetryPolicy {
 }
 
 /// The loop around [`RetryPolicy::decide`]: runs `attempt` until it succeeds, the policy gives
-/// up, or the call deadline passes. `classify` tells the decision step what an attempt came to.
+/// up, or the next wait would end past `deadline` (then the last outcome is returned, so that the
+/// caller reports what it saw rather than a bare timeout). `classify` tells the decision step what
+/// an attempt came to; `before_wait` is told of each wait as it begins.
 pub(crate) async fn run<T, E, A, Fut>(
     policy: &RetryPolicy,
     method: &Method,
     mut attempt: A,
     classify: impl Fn(&Result<T, E>) -> Option<Outcome<'_>>,
     too_long: impl Fn(Result<T, E>, Duration) -> Result<T, E>,
+    before_wait: impl Fn(u32, Duration, &RetryReason),
+    deadline: Instant,
 ) -> (Result<T, E>, u32)
 where
     A: FnMut(u32) -> Fut,
@@ -284,9 +288,10 @@ where
         match decision {
             Decision::GiveUp => return (result, progress.attempts),
             Decision::TooLongToWait(wait) => return (too_long(result, wait), progress.attempts),
+            Decision::Retry(wait, _) if Instant::now() + wait >= deadline => return (result, progress.attempts),
             Decision::Retry(wait, reason) => {
-                tracing::debug!(attempt = progress.attempts, wait_ms = wait.as_millis() as u64, ?reason, "retrying");
                 policy.notify(progress.attempts, wait, &reason);
+                before_wait(progress.attempts + 1, wait, &reason);
                 drop(result);
                 tokio::time::sleep(wait).await;
                 progress.waited += wait;

@@ -13,6 +13,7 @@ mod integrations;
 mod misbehaving_paging;
 mod misbehaving_transport;
 mod oauth;
+mod pacing;
 mod paging;
 mod paging_properties;
 mod pipeline;
