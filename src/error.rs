@@ -78,10 +78,19 @@ pub enum Error {
         api: Option<Box<ApiError>>,
     },
     /// The call's deadline passed (attempts and waits included).
-    #[error("no complete answer within {}s (the call deadline)", after.as_secs_f64())]
+    #[error(
+        "no complete answer within {}s (the call deadline){}",
+        after.as_secs_f64(),
+        last.as_ref().map(|l| format!("; {attempts} attempt(s), the last: {l}")).unwrap_or_default()
+    )]
     Timeout {
         /// The deadline.
         after: Duration,
+        /// Attempts begun.
+        attempts: u32,
+        /// What the last attempt came to, when one ended (`503 Service Unavailable`, a network
+        /// failure), or that it was still waiting for an answer.
+        last: Option<String>,
     },
     /// A response body was larger than the configured limit; reading stopped there.
     #[error("the response body exceeds the limit of {limit} bytes")]
@@ -455,7 +464,7 @@ mod tests {
         }));
         assert!(nested.is_unauthorized());
         assert_eq!(nested.status(), Some(reqwest::StatusCode::BAD_REQUEST));
-        assert!(Error::Timeout { after: Duration::from_secs(1) }.is_timeout());
+        assert!(Error::Timeout { after: Duration::from_secs(1), attempts: 1, last: None }.is_timeout());
         assert!(Error::NotPaged("/users/P1".into()).is_refused_before_sending());
     }
 }

@@ -218,7 +218,15 @@ impl Pipeline {
     }
 
     /// Tells a wait of the call `key` (to `tracing` and the observer).
-    fn tell(&self, key: &str, reason: WaitReason, duration: Option<Duration>, attempt: u32, deadline: Instant) {
+    fn tell(
+        &self,
+        key: &str,
+        reason: WaitReason,
+        duration: Option<Duration>,
+        attempt: u32,
+        deadline: Instant,
+        detail: Option<String>,
+    ) {
         crate::wait::tell(
             self.shared.on_wait.as_ref(),
             Wait {
@@ -228,6 +236,7 @@ impl Pipeline {
                 attempt,
                 max_attempts: self.retry.max_attempts,
                 time_left: deadline.saturating_duration_since(Instant::now()),
+                detail,
             },
         );
     }
@@ -239,10 +248,14 @@ impl Pipeline {
     pub(crate) async fn send(&self, request: reqwest::Request, path: Option<&'static str>) -> crate::Result<Answer> {
         let policy = self.retry.clone();
         let deadline = Instant::now() + policy.deadline;
-        let call = self.send_inner(request, path, &policy, deadline);
+        let seen = Mutex::new(Seen::default());
+        let call = self.send_inner(request, path, &policy, deadline, &seen);
         match tokio::time::timeout(policy.deadline, call).await {
             Ok(result) => result,
-            Err(_) => Err(crate::Error::Timeout { after: policy.deadline }),
+            Err(_) => {
+                let seen = seen.into_inner().unwrap_or_else(|e| e.into_inner());
+                Err(crate::Error::Timeout { after: policy.deadline, attempts: seen.attempts, last: seen.last })
+            }
         }
     }
 
@@ -252,6 +265,7 @@ impl Pipeline {
         path: Option<&'static str>,
         policy: &RetryPolicy,
         deadline: Instant,
+        seen: &Mutex<Seen>,
     ) -> crate::Result<Answer> {
         let length = request.url().as_str().len();
         if length > crate::http::MAX_URL_LEN {
@@ -294,7 +308,18 @@ impl Pipeline {
                     return Err(Attempt { failure: Failure::Final, error });
                 };
                 span.record("attempt", n);
-                self.attempt(this, key, &span, n, deadline).await
+                let mark = |last: String| {
+                    let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+                    seen.attempts = n;
+                    seen.last = Some(last);
+                };
+                mark("no answer yet".into());
+                let result = self.attempt(this, key, &span, n, deadline).await;
+                mark(match &result {
+                    Ok(answer) => answer.status.to_string(),
+                    Err(attempt) => root_cause(&attempt.error),
+                });
+                result
             }
         };
         let too_long = |result: Result<Answer, Attempt>, wait: Duration| {
@@ -303,7 +328,8 @@ impl Pipeline {
         };
         let retry_policy = if reusable { policy.clone() } else { RetryPolicy::none().deadline(policy.deadline) };
         let before_wait = |next: u32, wait: Duration, reason: &crate::RetryReason| {
-            self.tell(&key, WaitReason::Retry(reason.clone()), Some(wait), next, deadline);
+            let last = seen.lock().unwrap_or_else(|e| e.into_inner()).last.clone();
+            self.tell(&key, WaitReason::Retry(reason.clone()), Some(wait), next, deadline, last);
         };
         let (result, made) =
             crate::retry::run(&retry_policy, &method, attempt, classify, too_long, before_wait, deadline)
@@ -334,7 +360,7 @@ impl Pipeline {
                         Pause::Reset(wait) => (WaitReason::RateLimitBudget, Some(wait)),
                         Pause::InFlight => (WaitReason::RequestsInFlight, None),
                     };
-                    self.tell(key, reason, duration, n, deadline);
+                    self.tell(key, reason, duration, n, deadline, None);
                 };
                 Some(budget.reserve(key, self.retry.max_delay, on_pause).await)
             }
@@ -349,7 +375,7 @@ impl Pipeline {
         tokio::select! {
             result = &mut exchange => return result,
             () = tokio::time::sleep(Duration::from_secs(1)) => {
-                self.tell(key, WaitReason::NoAnswerYet, None, n, deadline);
+                self.tell(key, WaitReason::NoAnswerYet, None, n, deadline, None);
             }
         }
         exchange.await
@@ -435,6 +461,22 @@ fn sent(method: &reqwest::Method, url: &reqwest::Url, started: Instant, outcome:
         crate::error::sanitize(outcome, 300),
         started.elapsed().as_millis()
     );
+}
+
+/// The innermost cause of an error (`Connection refused (os error 111)`), or the error itself.
+fn root_cause(error: &crate::Error) -> String {
+    let mut cause: &dyn std::error::Error = error;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    crate::error::sanitize(&cause.to_string(), 300)
+}
+
+/// What a call's attempts came to so far, for the error its deadline gives.
+#[derive(Default)]
+struct Seen {
+    attempts: u32,
+    last: Option<String>,
 }
 
 /// A complete answer: status, headers and the whole body, read inside the attempt.

@@ -225,6 +225,9 @@ impl RetryPolicy {
                         return Decision::TooLongToWait(hint);
                     }
                 }
+                // A hint of no wait (a date in the past, `0`) is taken as none: retrying at once,
+                // again and again, would hammer a server that keeps refusing.
+                let hint = hint.filter(|h| !h.is_zero());
                 (hint.unwrap_or_else(|| self.backoff(progress.attempts)), RetryReason::Status(code))
             }
             Outcome::Failure(Failure::Final) => return Decision::GiveUp,
@@ -401,9 +404,11 @@ mod tests {
         let h = headers(&[("retry-after", "86400")]);
         assert_eq!(status(&p, Method::GET, 503, &h, 1), Decision::Retry(p.max_delay, RetryReason::Status(503)));
         // Garbage is no hint: backoff.
-        for bad in ["-5", "NaN", "inf", "soon", ""] {
+        for bad in ["-5", "NaN", "inf", "soon", "", "0", "Wed, 21 Oct 2015 07:28:00 GMT"] {
             let h = headers(&[("retry-after", bad)]);
-            assert!(matches!(status(&p, Method::GET, 429, &h, 1), Decision::Retry(d, _) if d <= p.base_delay));
+            assert!(
+                matches!(status(&p, Method::GET, 429, &h, 1), Decision::Retry(d, _) if d <= p.base_delay && !d.is_zero())
+            );
         }
     }
 

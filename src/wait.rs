@@ -38,6 +38,9 @@ pub struct Wait {
     pub max_attempts: u32,
     /// What is left of the call's deadline.
     pub time_left: Duration,
+    /// Before a retry: what the failed attempt came to (`503 Service Unavailable`,
+    /// `Connection refused (os error 111)`).
+    pub detail: Option<String>,
 }
 
 impl std::fmt::Display for Wait {
@@ -49,7 +52,13 @@ impl std::fmt::Display for Wait {
             WaitReason::Retry(RetryReason::Status(429)) => "rate limited (429)".to_string(),
             WaitReason::Retry(RetryReason::Status(code)) => format!("the server answered {code}"),
             WaitReason::Retry(RetryReason::Network) => "the request failed on the network".to_string(),
-            WaitReason::NoAnswerYet => "no answer yet".to_string(),
+            WaitReason::NoAnswerYet => "no complete answer yet".to_string(),
+        };
+        let why = match &self.detail {
+            Some(detail) if !matches!(self.reason, WaitReason::Retry(RetryReason::Status(_))) => {
+                format!("{why} ({detail})")
+            }
+            _ => why,
         };
         match (&self.reason, self.duration) {
             (WaitReason::NoAnswerYet, _) => write!(f, "{}: {why}", self.operation)?,

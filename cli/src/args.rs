@@ -56,6 +56,13 @@ pub(crate) struct Globals {
     /// Attempts per request, the first included (retries on 429, 5xx, network failures).
     #[arg(long, global = true, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub(crate) attempts: u32,
+    /// The longest one request may take in all, attempts and waits included (seconds): past
+    /// it the command gives up and says what it saw.
+    #[arg(long, global = true, default_value_t = 60, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub(crate) max_time: u64,
+    /// No hints and no lines about waits on stderr (failures are still printed).
+    #[arg(long, short = 'q', global = true)]
+    pub(crate) quiet: bool,
     /// First retry delay in milliseconds when the server gives no hint (doubled each time).
     #[arg(long, global = true, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=60_000))]
     pub(crate) retry_base_ms: u64,

@@ -4,6 +4,7 @@ use crate::args::Globals;
 use crate::settings::{self, Settings};
 use clap::ArgMatches;
 use pdrs::{Error, EventsClient, Region, RestClient, RetryPolicy};
+use std::time::Duration;
 
 pub(crate) fn region(name: &str) -> Result<Region, Error> {
     match name.to_ascii_lowercase().as_str() {
@@ -30,10 +31,22 @@ pub(crate) fn settings(matches: &ArgMatches, globals: &Globals) -> Result<Settin
     })
 }
 
-pub(crate) fn retry_policy(globals: &Globals) -> RetryPolicy {
-    RetryPolicy::default()
+/// The retry policy of `policy`'s kind with the command's attempts, first delay and total time.
+pub(crate) fn retry_policy(policy: RetryPolicy, globals: &Globals) -> RetryPolicy {
+    policy
         .max_attempts(globals.attempts)
-        .base_delay(std::time::Duration::from_millis(globals.retry_base_ms))
+        .base_delay(Duration::from_millis(globals.retry_base_ms))
+        .deadline(max_time(globals))
+}
+
+fn max_time(globals: &Globals) -> Duration {
+    Duration::from_secs(globals.max_time)
+}
+
+/// One attempt's timeout: a minute; past the total time when that is shorter, so that the total
+/// time ends the call (and its error says what the attempts came to).
+fn attempt_timeout(globals: &Globals) -> Duration {
+    (max_time(globals) + Duration::from_secs(1)).min(Duration::from_secs(60))
 }
 
 /// A client builder from the settings.
@@ -44,7 +57,9 @@ pub(crate) fn builder(settings: &Settings, globals: &Globals) -> Result<pdrs::Re
     let mut builder = RestClient::builder(token)
         .region(region(&settings.region.0)?)
         .user_agent_suffix("pdrs-cli")
-        .retry(retry_policy(globals));
+        .timeout(attempt_timeout(globals))
+        .on_wait(crate::notices::wait)
+        .retry(retry_policy(RetryPolicy::default(), globals));
     if let Some((url, _)) = &settings.url {
         builder = builder.base_url(url);
     }
@@ -59,10 +74,11 @@ pub(crate) fn rest_client(settings: &Settings, globals: &Globals) -> Result<Rest
 }
 
 pub(crate) fn events_client(key: &str, settings: &Settings, globals: &Globals) -> Result<EventsClient, Error> {
-    let policy = RetryPolicy::events()
-        .max_attempts(globals.attempts)
-        .base_delay(std::time::Duration::from_millis(globals.retry_base_ms));
-    let mut builder = EventsClient::builder(key).region(region(&settings.region.0)?).retry(policy);
+    let mut builder = EventsClient::builder(key)
+        .region(region(&settings.region.0)?)
+        .timeout(attempt_timeout(globals))
+        .on_wait(crate::notices::wait)
+        .retry(retry_policy(RetryPolicy::events(), globals));
     if let Some((url, _)) = &settings.events_url {
         builder = builder.base_url(url);
     }

@@ -9,6 +9,7 @@ mod failure;
 mod input;
 mod listing;
 mod not_found;
+mod notices;
 mod preview;
 mod run;
 mod verbose;
@@ -86,7 +87,7 @@ async fn run_and_report(matches: &ArgMatches, groups: &[ops::Group]) -> ExitCode
         Err(Failure::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(failure) => {
             let text = match &failure {
-                Failure::Request(e) => e.to_string(),
+                Failure::Request(e) => with_causes(e),
                 Failure::NotFound { what, error } => format!("{what} ({error})"),
                 Failure::Output(e) if e.kind() == std::io::ErrorKind::InvalidInput => e.to_string(),
                 Failure::Output(e) => format!("cannot write the output: {e}"),
@@ -96,4 +97,20 @@ async fn run_and_report(matches: &ArgMatches, groups: &[ops::Group]) -> ExitCode
             ExitCode::from(exit_code(&failure))
         }
     }
+}
+
+/// An error and its causes, each once: `gave up after 3 attempts: error sending request for url
+/// (…): client error (Connect): tcp connect error: Connection refused`.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(e) = cause {
+        let more = e.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = e.source();
+    }
+    text
 }

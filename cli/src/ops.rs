@@ -19,6 +19,8 @@ const RESERVED: &[&str] = &[
     "fields",
     "attempts",
     "retry-base-ms",
+    "max-time",
+    "quiet",
     "all",
     "concurrency",
     "data",

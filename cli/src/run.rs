@@ -90,7 +90,10 @@ pub(crate) async fn run_op(
     let shown = op.unwrap_response(value).unwrap_or_else(|whole| whole);
     Printer::new(globals.output, globals.fields.as_deref(), false).value(&shown)?;
     if let Some(more) = more {
-        hint(&format!("showed {}{more}; --all lists every record", shown.as_array().map_or(1, Vec::len)));
+        crate::notices::hint(&format!(
+            "showed {}{more}; --all lists every record",
+            shown.as_array().map_or(1, Vec::len)
+        ));
     }
     Ok(())
 }
@@ -116,19 +119,6 @@ fn only_the_id(matches: &ArgMatches) -> bool {
         id.as_str() == "id"
             || !matches!(matches.value_source(id.as_str()), Some(clap::parser::ValueSource::CommandLine))
     })
-}
-
-/// A hint for the person at the terminal, on stderr: only when stderr is a terminal (or
-/// `PDRS_HINTS=always`), never with `PDRS_HINTS=never`.
-fn hint(text: &str) {
-    let wanted = match std::env::var("PDRS_HINTS").as_deref() {
-        Ok("always") => true,
-        Ok("never") => false,
-        _ => std::io::stderr().is_terminal(),
-    };
-    if wanted {
-        eprintln!("pdrs: {text}");
-    }
 }
 
 /// A `--data` body checked before sending: against the document's shape (fields, types, allowed
@@ -230,6 +220,7 @@ pub(crate) async fn run(matches: &ArgMatches, groups: &[ops::Group]) -> Result<(
     if globals.verbose {
         crate::verbose::enable();
     }
+    crate::notices::set_quiet(globals.quiet);
     // A generated operation?
     if let Some((group_name, group_matches)) = matches.subcommand() {
         if let Some(group) = groups.iter().find(|g| g.name == group_name) {
@@ -241,7 +232,7 @@ pub(crate) async fn run(matches: &ArgMatches, groups: &[ops::Group]) -> Result<(
                     let id = op_matches.get_one::<String>("id").cloned().unwrap_or_default();
                     let schedule =
                         pd.schedule(&id).await.map_err(|e| Failure::about(&format!("/schedules/{id}"), e))?;
-                    hint(&format!("schedule {id} read through Schedules v{}", schedule.version()));
+                    crate::notices::hint(&format!("schedule {id} read through Schedules v{}", schedule.version()));
                     return print_value(&globals, schedule.record());
                 }
                 if let Some((_, op)) = group.ops.iter().find(|(n, _)| n == op_name) {

@@ -12,4 +12,5 @@ mod cli_commands;
 mod cli_truth;
 mod daily_work;
 mod fault_storm;
+mod giving_up;
 mod mock_binary;
