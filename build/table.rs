@@ -31,6 +31,9 @@ pub struct Row {
     from: &'static str,
     content_type: Option<String>,
     scope: Option<String>,
+    /// Whether the document marks the operation with a rate limit of its own
+    /// (`x-pd-operation-limit`).
+    own_rate_limit: bool,
     summary: String,
     description: String,
     params: Vec<Param>,
@@ -270,6 +273,7 @@ pub fn rows(doc: &Document, spec: &Value, raw: &Value) -> Vec<Row> {
             from,
             content_type: op.get(CONTENT_TYPE_EXT).and_then(Value::as_str).map(String::from),
             scope: op.get("x-pd-requires-scope").and_then(Value::as_str).map(String::from),
+            own_rate_limit: op.get("x-pd-operation-limit").and_then(Value::as_bool).unwrap_or(false),
             summary: first_paragraph(op.get("summary").and_then(Value::as_str).unwrap_or(""), 120),
             description: first_paragraph(op.get("description").and_then(Value::as_str).unwrap_or(""), 600),
             params: operation_params(spec, path_item, op),
@@ -358,7 +362,7 @@ pub fn write(out_dir: &Path, rows: &[Row]) -> Result<(), String> {
     for r in rows {
         let _ = writeln!(
             rust,
-            "    Operation {{ api: Api::{}, method: {:?}, path: {:?}, tag: {:?}, name: {:?}, paging: Paging::{}, items: {}, request_wrapper: {}, response_wrapper: {}, from: FromHeader::{}, raw_content_type: {}, scope: {}, summary: {:?}, description: {:?}, json_body: {}, success: {}, params: &[{}], required_body: &{:?} }},",
+            "    Operation {{ api: Api::{}, method: {:?}, path: {:?}, tag: {:?}, name: {:?}, paging: Paging::{}, items: {}, request_wrapper: {}, response_wrapper: {}, from: FromHeader::{}, raw_content_type: {}, scope: {}, own_rate_limit: {}, summary: {:?}, description: {:?}, json_body: {}, success: {}, params: &[{}], required_body: &{:?} }},",
             variant(r.module),
             r.method,
             r.path,
@@ -371,6 +375,7 @@ pub fn write(out_dir: &Path, rows: &[Row]) -> Result<(), String> {
             variant(r.from),
             lit(&r.content_type),
             lit(&r.scope),
+            r.own_rate_limit,
             r.summary,
             r.description,
             r.json_body,

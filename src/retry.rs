@@ -215,7 +215,9 @@ impl RetryPolicy {
                 if !retry {
                     return Decision::GiveUp;
                 }
-                let hint = server_hint(headers, now);
+                // `ratelimit-reset` tells when the rate-limit window turns: a hint for a 429 only
+                // (PagerDuty sends it on every answer); `Retry-After` is one for any status.
+                let hint = if code == 429 { server_hint(headers, now) } else { retry_after(headers, now) };
                 if code == 429 {
                     if let Some(daily) = daily_quota_spent(headers) {
                         // The day's quota is used up (analytics): retrying would spin for hours.
@@ -306,13 +308,11 @@ where
 /// When `daily-ratelimit-remaining` is 0: the wait until the daily quota resets (at least a
 /// second when the reset is not given).
 pub(crate) fn daily_quota_spent(headers: &HeaderMap) -> Option<Duration> {
-    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
-    if text("daily-ratelimit-remaining")?.parse::<f64>().ok()? > 0.0 {
+    if header_text(headers, "daily-ratelimit-remaining")?.parse::<f64>().ok()? > 0.0 {
         return None;
     }
-    let reset =
-        text("daily-ratelimit-reset").and_then(|t| t.parse::<f64>().ok()).filter(|s| s.is_finite() && *s >= 0.0);
-    Some(Duration::from_secs_f64(reset.unwrap_or(1.0).clamp(1.0, MAX_HINT.as_secs_f64())))
+    let reset = header_text(headers, "daily-ratelimit-reset").and_then(seconds).unwrap_or(Duration::ZERO);
+    Some(reset.max(Duration::from_secs(1)))
 }
 
 /// The longest wait a server's hint stands for (about 31 years): longer ones are taken as this,
@@ -323,20 +323,27 @@ pub(crate) const MAX_HINT: Duration = Duration::from_secs(1_000_000_000);
 /// `ratelimit-reset` (seconds), at most [`MAX_HINT`]. Negative, non-numeric or non-finite values
 /// are no hint.
 pub(crate) fn server_hint(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
-    let seconds = |t: &str| {
-        let secs: f64 = t.parse().ok()?;
-        (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(MAX_HINT.as_secs_f64())))
-    };
-    if let Some(t) = text("retry-after") {
-        if let Some(d) = seconds(t) {
-            return Some(d);
-        }
-        if let Ok(at) = httpdate::parse_http_date(t) {
-            return Some(at.duration_since(now).unwrap_or(Duration::ZERO).min(MAX_HINT));
-        }
+    retry_after(headers, now).or_else(|| header_text(headers, "ratelimit-reset").and_then(seconds))
+}
+
+/// `Retry-After` (seconds or an HTTP date), at most [`MAX_HINT`].
+fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let t = header_text(headers, "retry-after")?;
+    if let Some(d) = seconds(t) {
+        return Some(d);
     }
-    text("ratelimit-reset").and_then(seconds)
+    let at = httpdate::parse_http_date(t).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO).min(MAX_HINT))
+}
+
+fn header_text<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
+}
+
+/// A number of seconds: negative, non-numeric or non-finite is none; at most [`MAX_HINT`].
+fn seconds(text: &str) -> Option<Duration> {
+    let secs: f64 = text.parse().ok()?;
+    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(MAX_HINT.as_secs_f64())))
 }
 
 #[cfg(test)]
@@ -410,6 +417,18 @@ mod tests {
                 matches!(status(&p, Method::GET, 429, &h, 1), Decision::Retry(d, _) if d <= p.base_delay && !d.is_zero())
             );
         }
+    }
+
+    #[test]
+    fn ratelimit_reset_is_a_hint_for_a_429_only() {
+        // PagerDuty sends `ratelimit-reset` on every answer: a 503 carrying it is backed off.
+        let p = RetryPolicy::default();
+        let h = headers(&[("ratelimit-reset", "60")]);
+        assert!(matches!(status(&p, Method::GET, 503, &h, 1), Decision::Retry(d, _) if d <= p.base_delay));
+        assert_eq!(
+            status(&p, Method::GET, 429, &h, 1),
+            Decision::Retry(Duration::from_secs(60), RetryReason::Status(429))
+        );
     }
 
     #[test]

@@ -75,6 +75,9 @@ pub struct Operation {
     pub raw_content_type: Option<&'static str>,
     /// The OAuth scope the operation requires, if the document says.
     pub scope: Option<&'static str>,
+    /// Whether the document gives the operation a rate limit of its own
+    /// (`x-pd-operation-limit`), lower than the credential's.
+    pub own_rate_limit: bool,
     /// The document's one-line summary (`List users`).
     pub summary: &'static str,
     /// The first paragraph of the document's description, on one line.

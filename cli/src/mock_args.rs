@@ -29,9 +29,18 @@ pub struct MockArgs {
     /// Load this state (a dump from GET /_mock/state) instead of seeding.
     #[arg(long)]
     pub load: Option<std::path::PathBuf>,
-    /// Answer 429 past this many requests per minute.
+    /// REST requests per minute per API key before a 429, as PagerDuty counts them (default
+    /// PagerDuty's 960; 0: no limit and no `ratelimit-*` headers). The Events API is limited
+    /// to this many a minute only when it is given.
     #[arg(long)]
     pub rate_limit: Option<u32>,
+    /// Requests per minute per API key of each operation the documents give a limit of its own
+    /// (`POST /incidents`, `PUT /incidents`, `GET /oncalls`); 0: none.
+    #[arg(long, default_value_t = pdrs::mock::OPERATION_RATE_LIMIT)]
+    pub operation_rate_limit: u32,
+    /// Analytics requests per API key per day; 0: none.
+    #[arg(long, default_value_t = pdrs::mock::ANALYTICS_DAILY_QUOTA)]
+    pub analytics_daily_quota: u32,
     /// Share of requests answered with a 5xx (0.0 to 1.0).
     #[arg(long, default_value_t = 0.0, value_parser = rate)]
     pub error_rate: f64,
@@ -87,7 +96,9 @@ impl MockArgs {
             .error_statuses(&self.error_statuses)
             .latency(Duration::from_millis(self.latency_ms))
             .reset_rate(self.reset_rate)
-            .truncate_rate(self.truncate_rate);
+            .truncate_rate(self.truncate_rate)
+            .operation_rate_limit(self.operation_rate_limit)
+            .analytics_daily_quota(self.analytics_daily_quota);
         if let Some(n) = self.rate_limit {
             faults = faults.rate_limit(n, Duration::from_secs(60));
         }

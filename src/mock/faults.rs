@@ -4,16 +4,43 @@ use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 use std::time::Duration;
 
-/// Faults to inject; all off by default.
-#[derive(Clone, Debug, Default)]
+/// PagerDuty's REST rate limit: requests per minute per API key.
+pub const REST_RATE_LIMIT: u32 = 960;
+
+/// The mock's limit of an operation the documents give a limit of its own
+/// (`x-pd-operation-limit`: `POST /incidents`, `PUT /incidents`, `GET /oncalls`) per window:
+/// PagerDuty does not publish the numbers.
+pub const OPERATION_RATE_LIMIT: u32 = 240;
+
+/// The mock's daily quota of analytics requests per API key (PagerDuty does not publish it).
+pub const ANALYTICS_DAILY_QUOTA: u32 = 5_000;
+
+/// Rate limits as PagerDuty applies them, and faults to inject (all off by default).
+///
+/// The REST API counts per API key in windows of a minute (on the mock's clock), as PagerDuty
+/// does: every answer carries `ratelimit-limit`, `ratelimit-remaining` and `ratelimit-reset`,
+/// and past the limit the answer is a 429 code 2020. Operations with a limit of their own also
+/// count apart and say so with `x-pd-operation-limit` (the `ratelimit-*` headers then give the
+/// nearer limit); analytics requests also count against a daily quota (`daily-ratelimit-*`).
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Faults {
-    /// Answer 429 (with `ratelimit-*` headers) past this many requests per window.
+    /// REST requests per window per API key ([`REST_RATE_LIMIT`] by default; 0: no limit and
+    /// no `ratelimit-*` headers). The Events API counts apart, per window, only when
+    /// [`rate_limit`](Self::rate_limit) is called.
     pub rate_limit: Option<u32>,
+    /// Whether the Events API is limited too (by [`rate_limit`](Self::rate_limit)).
+    pub events_limited: bool,
     /// The rate-limit window (default one minute, as PagerDuty's).
     pub rate_window: Option<Duration>,
+    /// Per window, requests per API key of an operation with a limit of its own
+    /// ([`OPERATION_RATE_LIMIT`]; 0: none).
+    pub operation_rate_limit: u32,
+    /// Analytics requests per API key per day ([`ANALYTICS_DAILY_QUOTA`]; 0: none).
+    pub analytics_daily_quota: u32,
     /// Share of requests answered with a 5xx, 0.0 to 1.0.
     pub error_rate: f64,
     /// The 5xx statuses injected, one picked at random each time (default 500, 502, 503, 504).
@@ -30,16 +57,58 @@ pub struct Faults {
     pub webhook_duplicates: f64,
 }
 
+impl Default for Faults {
+    fn default() -> Self {
+        Self {
+            rate_limit: None,
+            events_limited: false,
+            rate_window: None,
+            operation_rate_limit: OPERATION_RATE_LIMIT,
+            analytics_daily_quota: ANALYTICS_DAILY_QUOTA,
+            error_rate: 0.0,
+            error_statuses: Vec::new(),
+            latency: Duration::ZERO,
+            reset_rate: 0.0,
+            truncate_rate: 0.0,
+            seed: 0,
+            webhook_duplicates: 0.0,
+        }
+    }
+}
+
 impl Faults {
-    /// No faults.
+    /// No faults; PagerDuty's rate limits.
     pub fn none() -> Self {
         Self::default()
     }
 
-    /// 429 past `requests` per `window`.
+    /// 429 past `requests` per `window` per API key (and for the Events API, per `window`);
+    /// 0 for no limit at all.
     pub fn rate_limit(mut self, requests: u32, window: Duration) -> Self {
         self.rate_limit = Some(requests);
+        self.events_limited = requests > 0;
         self.rate_window = Some(window);
+        self
+    }
+
+    /// No rate limits at all (nor `ratelimit-*` headers): for benchmarks of the mock itself.
+    pub fn unlimited(mut self) -> Self {
+        self.rate_limit = Some(0);
+        self.events_limited = false;
+        self.operation_rate_limit = 0;
+        self.analytics_daily_quota = 0;
+        self
+    }
+
+    /// Requests per window of each operation with a limit of its own (0: none).
+    pub fn operation_rate_limit(mut self, requests: u32) -> Self {
+        self.operation_rate_limit = requests;
+        self
+    }
+
+    /// Analytics requests per API key per day (0: none).
+    pub fn analytics_daily_quota(mut self, requests: u32) -> Self {
+        self.analytics_daily_quota = requests;
         self
     }
 
@@ -86,19 +155,43 @@ impl Faults {
     }
 }
 
-/// Which rate-limit bucket a request counts against: PagerDuty limits the REST API per key and
-/// the Events API per routing key, apart.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Bucket {
-    Rest = 0,
-    Events = 1,
+/// What a request counts against: PagerDuty limits the REST API per key (some operations and
+/// analytics apart as well) and the Events API apart.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Bucket<'a> {
+    Rest {
+        /// The API key (the `Authorization` header as sent).
+        key: &'a str,
+        /// The operation (`POST /incidents`), when it has a limit of its own.
+        own_limit: Option<&'a str>,
+        /// Whether it is an analytics request (daily quota).
+        analytics: bool,
+    },
+    Events,
+}
+
+/// One counting window: when it began (on the mock's clock) and what it has counted.
+#[derive(Clone, Copy)]
+struct Window {
+    begun: DateTime<Utc>,
+    count: u32,
+}
+
+/// What one window says after counting a request: its limit, what is left, seconds to reset.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Count {
+    limit: u32,
+    remaining: u32,
+    reset: u64,
+    over: bool,
 }
 
 pub(crate) struct FaultState {
     faults: Faults,
     rng: fastrand::Rng,
-    /// Per bucket: when its window started (on the mock's clock) and how many requests it has seen.
-    windows: [(Option<DateTime<Utc>>, u32); 2],
+    /// Counting windows by bucket name (`rest <key>`, `op <key> <operation>`, `day <key>`,
+    /// `events`).
+    windows: HashMap<String, Window>,
     served: u64,
 }
 
@@ -107,7 +200,8 @@ pub(crate) struct Decision {
     pub delay: Option<Duration>,
     early: Option<Response>,
     truncate: bool,
-    limit: Option<(u32, u32, u64)>,
+    /// The rate-limit headers of the answer.
+    limit: Vec<(&'static str, String)>,
     /// How the journal names the fault, if one strikes.
     name: Option<&'static str>,
 }
@@ -115,64 +209,117 @@ pub(crate) struct Decision {
 impl FaultState {
     pub fn new(faults: Faults) -> Self {
         let rng = fastrand::Rng::with_seed(faults.seed);
-        Self { faults, rng, windows: [(None, 0); 2], served: 0 }
+        Self { faults, rng, windows: HashMap::new(), served: 0 }
     }
 
     pub fn served(&self) -> u64 {
         self.served
     }
 
-    /// The random faults for the next request, its rate-limit window read on the mock's clock
-    /// (`now`, given when there is a rate limit): a test that moves the clock past a window
-    /// starts a new one.
-    pub fn next(&mut self, bucket: Bucket, now: Option<DateTime<Utc>>) -> Decision {
+    /// Counts a request in the window `name` of `span` allowing `max`, at `now`.
+    fn count(&mut self, name: String, max: u32, span: chrono::Duration, now: DateTime<Utc>) -> Count {
+        let window = self.windows.entry(name).or_insert(Window { begun: now, count: 0 });
+        // A window ends `span` after it began; a clock moved back starts a new one too.
+        if now < window.begun || now - window.begun >= span {
+            *window = Window { begun: now, count: 0 };
+        }
+        window.count = window.count.saturating_add(1);
+        let left = (span - (now - window.begun)).to_std().unwrap_or_default();
+        // Whole seconds, rounded up, as PagerDuty sends them.
+        let reset = left.as_secs_f64().ceil().max(1.0) as u64;
+        Count { limit: max, remaining: max.saturating_sub(window.count), reset, over: window.count > max }
+    }
+
+    /// The random faults for the next request and its rate-limit counts, read on the mock's
+    /// clock (`now`): a test that moves the clock past a window starts a new one.
+    pub fn next(&mut self, bucket: Bucket<'_>, now: DateTime<Utc>) -> Decision {
         self.served += 1;
         let f = &self.faults;
         let delay = (!f.latency.is_zero()).then_some(f.latency);
-        let mut limit = None;
-        if let (Some(max), Some(now)) = (f.rate_limit, now) {
-            let window = f.rate_window.unwrap_or(Duration::from_secs(60));
-            let span = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
-            let (start, count) = &mut self.windows[bucket as usize];
-            let begun = match *start {
-                Some(begun) if now >= begun && now - begun < span => begun,
-                _ => {
-                    *count = 0;
-                    *start = Some(now);
-                    now
+        let window = f.rate_window.unwrap_or(Duration::from_secs(60));
+        let span = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
+        let (rest_limit, own, daily, events) = (
+            f.rate_limit.unwrap_or(REST_RATE_LIMIT),
+            f.operation_rate_limit,
+            f.analytics_daily_quota,
+            f.rate_limit.filter(|_| f.events_limited),
+        );
+        let mut headers = Vec::new();
+        let mut over = false;
+        match bucket {
+            Bucket::Rest { key, own_limit, analytics } => {
+                let general = (rest_limit > 0).then(|| self.count(format!("rest {key}"), rest_limit, span, now));
+                let operation = own_limit
+                    .filter(|_| own > 0)
+                    .map(|operation| self.count(format!("op {key} {operation}"), own, span, now));
+                if operation.is_some() {
+                    headers.push(("x-pd-operation-limit", own.to_string()));
                 }
-            };
-            *count = count.saturating_add(1);
-            let left = (span - (now - begun)).to_std().unwrap_or_default();
-            // Whole seconds, as PagerDuty sends them.
-            let reset = left.as_secs_f64().ceil().max(1.0) as u64;
-            let remaining = max.saturating_sub(*count);
-            if *count > max {
-                let mut response =
-                    super::answer::error(StatusCode::TOO_MANY_REQUESTS, 2020, "Rate Limit Exceeded", vec![]);
-                set_limit_headers(&mut response, max, 0, reset);
-                return Decision {
-                    delay,
-                    early: Some(response),
-                    truncate: false,
-                    limit: None,
-                    name: Some("rate limited"),
+                over = general.is_some_and(|c| c.over) || operation.is_some_and(|c| c.over);
+                let nearest = match (general, operation) {
+                    (Some(g), Some(o)) => Some(if o.remaining <= g.remaining { o } else { g }),
+                    (g, o) => g.or(o),
                 };
+                if let Some(n) = nearest {
+                    headers.push(("ratelimit-limit", n.limit.to_string()));
+                    headers.push(("ratelimit-remaining", n.remaining.to_string()));
+                    headers.push(("ratelimit-reset", n.reset.to_string()));
+                }
+                if analytics && daily > 0 {
+                    let day = self.count(format!("day {key}"), daily, chrono::Duration::days(1), now);
+                    over |= day.over;
+                    headers.push(("daily-ratelimit-limit", day.limit.to_string()));
+                    headers.push(("daily-ratelimit-remaining", day.remaining.to_string()));
+                    headers.push(("daily-ratelimit-reset", day.reset.to_string()));
+                }
             }
-            limit = Some((max, remaining, reset));
+            Bucket::Events => {
+                if let Some(max) = events.filter(|m| *m > 0) {
+                    let n = self.count("events".into(), max, span, now);
+                    over = n.over;
+                    headers.push(("ratelimit-limit", n.limit.to_string()));
+                    headers.push(("ratelimit-remaining", n.remaining.to_string()));
+                    headers.push(("ratelimit-reset", n.reset.to_string()));
+                }
+            }
         }
+        if over {
+            let mut response = super::answer::error(StatusCode::TOO_MANY_REQUESTS, 2020, "Rate Limit Exceeded", vec![]);
+            set_headers(&mut response, &headers);
+            return Decision {
+                delay,
+                early: Some(response),
+                truncate: false,
+                limit: Vec::new(),
+                name: Some("rate limited"),
+            };
+        }
+        let f = &self.faults;
         if self.rng.f64() < f.reset_rate {
-            return Decision { delay, early: Some(reset_response()), truncate: false, limit, name: Some("reset") };
+            return Decision {
+                delay,
+                early: Some(reset_response()),
+                truncate: false,
+                limit: headers,
+                name: Some("reset"),
+            };
         }
         if self.rng.f64() < f.error_rate {
             let statuses: &[u16] = if f.error_statuses.is_empty() { &[500, 502, 503, 504] } else { &f.error_statuses };
             let status = statuses[self.rng.usize(..statuses.len())];
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let response = server_error(status);
-            return Decision { delay, early: Some(response), truncate: false, limit, name: Some("server error") };
+            let mut response = server_error(status);
+            set_headers(&mut response, &headers);
+            return Decision {
+                delay,
+                early: Some(response),
+                truncate: false,
+                limit: Vec::new(),
+                name: Some("server error"),
+            };
         }
         let truncate = self.rng.f64() < f.truncate_rate;
-        Decision { delay, early: None, truncate, limit, name: truncate.then_some("truncated") }
+        Decision { delay, early: None, truncate, limit: headers, name: truncate.then_some("truncated") }
     }
 }
 
@@ -181,11 +328,12 @@ pub(crate) fn server_error(status: StatusCode) -> Response {
     super::answer::error(status, 2000, status.canonical_reason().unwrap_or("Internal Server Error"), vec![])
 }
 
-fn set_limit_headers(response: &mut Response, limit: u32, remaining: u32, reset: u64) {
-    let headers = response.headers_mut();
-    headers.insert("ratelimit-limit", HeaderValue::from(limit));
-    headers.insert("ratelimit-remaining", HeaderValue::from(remaining));
-    headers.insert("ratelimit-reset", HeaderValue::from(reset));
+fn set_headers(response: &mut Response, headers: &[(&'static str, String)]) {
+    for (name, value) in headers {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            response.headers_mut().insert(*name, value);
+        }
+    }
 }
 
 /// A response whose body fails at once: the server drops the connection.
@@ -209,9 +357,7 @@ impl Decision {
     }
 
     pub async fn apply(self, mut response: Response) -> Response {
-        if let Some((limit, remaining, reset)) = self.limit {
-            set_limit_headers(&mut response, limit, remaining, reset);
-        }
+        set_headers(&mut response, &self.limit);
         if !self.truncate {
             return response;
         }

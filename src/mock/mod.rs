@@ -35,7 +35,7 @@ mod shared;
 mod store;
 mod validate;
 
-pub use faults::Faults;
+pub use faults::{Faults, ANALYTICS_DAILY_QUOTA, OPERATION_RATE_LIMIT, REST_RATE_LIMIT};
 pub use journal::Recorded;
 pub use script::{FaultKind, Script};
 pub use seed::{Seed, SeedIncident};
@@ -145,7 +145,6 @@ impl MockServer {
             journal: Mutex::new(journal::Journal::default()),
             expected: Mutex::new(Vec::new()),
             deliveries: outbox,
-            rate_limited: config.faults.rate_limit.is_some(),
             base_url: base,
         });
         // Room for whole states on `PUT /_mock/state`, and a bound all the same.
@@ -345,14 +344,23 @@ async fn handle(
         status: 0,
         fault: None,
     };
-    // The clock is read (a lock on the state) only for a rate limit's window.
-    let now = shared.rate_limited.then(|| shared.now());
+    // Rate limits count on the mock's clock.
+    let now = shared.now();
     let scripted = shared.scripts.lock().unwrap_or_else(|e| e.into_inner()).strike(
         method.as_str(),
         uri.path(),
         operation.as_deref(),
     );
-    let bucket = if events { faults::Bucket::Events } else { faults::Bucket::Rest };
+    let key = headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let own_limit = operation.as_deref().filter(|_| !events).and_then(|template| {
+        let own = crate::spec::find(method.as_str(), template).is_some_and(|op| op.own_rate_limit);
+        own.then(|| format!("{method} {template}"))
+    });
+    let bucket = if events {
+        faults::Bucket::Events
+    } else {
+        faults::Bucket::Rest { key, own_limit: own_limit.as_deref(), analytics: path.starts_with("/analytics/") }
+    };
     let mut fault = shared.faults.lock().unwrap_or_else(|e| e.into_inner()).next(bucket, now);
     let early = match &scripted {
         Some(kind) => {

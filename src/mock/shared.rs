@@ -17,8 +17,6 @@ pub(crate) struct Shared {
     pub(super) expected: Mutex<Vec<(String, String, usize)>>,
     /// Where webhook deliveries go to be sent.
     pub(super) deliveries: tokio::sync::mpsc::UnboundedSender<super::store::Outgoing>,
-    /// Whether the faults hold a rate limit (its windows run on the mock's clock).
-    pub(super) rate_limited: bool,
     pub(super) base_url: String,
 }
 

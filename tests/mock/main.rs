@@ -7,6 +7,7 @@ mod support;
 
 mod basics;
 mod conformance;
+mod limits;
 mod rules;
 mod schedules;
 mod test_double;

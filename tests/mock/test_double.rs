@@ -120,7 +120,13 @@ async fn the_clock_moves_across_a_default_window_and_a_rate_limit_window() {
 
     // Past two requests in a window a 429; the clock moved past the window, the next request
     // passes: the test waits for no real window.
-    let once = RestClient::builder("any").base_url(mock.url()).retry(RetryPolicy::none()).build().unwrap();
+    // (Not paced by the mock's headers: this client is to meet the limit.)
+    let once = RestClient::builder("any")
+        .base_url(mock.url())
+        .retry(RetryPolicy::none())
+        .pace_by_server(false)
+        .build()
+        .unwrap();
     mock.advance(Duration::seconds(1));
     let started = std::time::Instant::now();
     let answers: Vec<pdrs::Result<Value>> =
