@@ -106,6 +106,13 @@ pub const DEFAULT_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_
 /// The largest request body the mock reads (a whole state for `PUT /_mock/state`).
 const MAX_BODY: usize = 256 * 1024 * 1024;
 
+/// The largest Events API request body taken: PagerDuty's 512 KB event limit.
+pub const EVENTS_MAX_BODY: usize = 512 * 1024;
+
+/// The largest REST request body taken (PagerDuty publishes no number; its largest documented
+/// writes, 250 incidents at once, are far below it).
+pub const REST_MAX_BODY: usize = 1024 * 1024;
+
 /// A running mock server; stops when dropped.
 pub struct MockServer {
     url: String,
@@ -328,6 +335,16 @@ async fn handle(
         return control::handle(&shared, &method, &uri, &headers, &body);
     }
     let events = uri.path().starts_with("/v2/");
+    let limit = if events { EVENTS_MAX_BODY } else { REST_MAX_BODY };
+    if body.len() > limit {
+        // Refused before it is read as a request: not journaled, nothing counted.
+        return answer::error(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            2001,
+            "Request Entity Too Large",
+            vec![format!("the request body is {} bytes; at most {limit} are taken", body.len())],
+        );
+    }
     let path = uri.path().trim_end_matches('/');
     let operation = if events {
         Some(uri.path().to_string())

@@ -108,3 +108,41 @@ async fn a_spent_daily_analytics_quota_is_reported_at_once() {
     // The rest of the API is not held back.
     assert_eq!(send(&mock, "key-a", reqwest::Method::GET, "/users?limit=1", None).await.0, 200);
 }
+
+#[tokio::test]
+async fn updates_are_partial_as_pagerduty_applies_them() {
+    let mock = MockServer::start().await.unwrap();
+    let pd = RestClient::builder("key-a").base_url(mock.url()).build().unwrap();
+    let before: Value = pd.rget("/users/PU00000").await.unwrap();
+    let after: Value = pd.rput("/users/PU00000", &json!({"user": {"name": "Renamed"}})).await.unwrap();
+    assert_eq!(after["name"], "Renamed");
+    assert_eq!(after["email"], before["email"], "a field left out stays");
+    let read: Value = pd.rget("/users/PU00000").await.unwrap();
+    assert_eq!(read, after);
+    // What is sent is still checked.
+    let (status, _) =
+        send(&mock, "key-a", reqwest::Method::PUT, "/users/PU00000", Some(json!({"user": {"role": "emperor"}}))).await;
+    assert_eq!(status, 400);
+    // A creation still needs what the document requires.
+    let (status, _) = send(&mock, "key-a", reqwest::Method::POST, "/users", Some(json!({"user": {"name": "X"}}))).await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn bodies_larger_than_pagerduty_takes_are_refused_with_413() {
+    let mock =
+        MockServer::start_with(MockConfig::default().seed(pdrs::mock::Seed::default().users(6000))).await.unwrap();
+    let big = json!({"user": {"name": "x".repeat(pdrs::mock::REST_MAX_BODY), "email": "a@example.com"}});
+    let (status, _) = send(&mock, "key-a", reqwest::Method::POST, "/users", Some(big)).await;
+    assert_eq!(status, 413);
+    let event = json!({"routing_key": "R0UT1NGKEY00000000000000000000", "event_action": "trigger",
+                       "payload": {"summary": "s", "source": "h", "severity": "info",
+                                   "custom_details": {"blob": "y".repeat(pdrs::mock::EVENTS_MAX_BODY)}}});
+    let (status, _) = send(&mock, "key-a", reqwest::Method::POST, "/v2/enqueue", Some(event)).await;
+    assert_eq!(status, 413);
+    // The state endpoint takes a whole state, larger than any request.
+    let state = mock.dump();
+    assert!(state.to_string().len() > pdrs::mock::REST_MAX_BODY, "the state is small: the test proves nothing");
+    let (status, _) = send(&mock, "key-a", reqwest::Method::PUT, "/_mock/state", Some(state)).await;
+    assert_eq!(status, 204);
+}
