@@ -118,6 +118,7 @@ pub use clients::scim::ScimClient;
 pub use error::{sanitize, ApiError, Error, PagingProblem, ResponseBody, Result};
 pub use listing::options::{ListOptions, TotalWatch};
 pub use listing::page::Record;
+pub use listing::watch::{Checkpoint, WatchOptions, Watched};
 pub use pipeline::CallStats;
 pub use raw::RawRequest;
 pub use region::Region;

@@ -19,6 +19,7 @@ mod paging_properties;
 mod pipeline;
 mod typed_calls;
 mod typed_streams;
+mod watching;
 #[cfg(feature = "receiver")]
 mod webhook_receiver;
 mod webhooks;
