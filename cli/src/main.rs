@@ -13,6 +13,7 @@ mod notices;
 mod preview;
 mod run;
 mod verbose;
+mod watch;
 mod webhooks;
 mod when;
 
@@ -21,6 +22,7 @@ mod mock_args;
 mod ops;
 
 mod output;
+mod pipe;
 
 mod settings;
 mod shortcuts;

@@ -150,7 +150,7 @@ fn is_date(param: &Param) -> bool {
 }
 
 /// One parameter as a clap argument.
-fn argument(param: &Param) -> Arg {
+pub(crate) fn argument(param: &Param) -> Arg {
     let help = if param.description.is_empty() { format!("`{}`", param.name) } else { param.description.to_string() };
     let mut arg = match param.location {
         ParamIn::Path => Arg::new(param.name).value_name(param.name.to_ascii_uppercase()).required(true),
@@ -268,12 +268,32 @@ pub fn query_and_headers(op: &Operation, matches: &ArgMatches) -> (Pairs, Pairs)
     let mut headers = Vec::new();
     for param in op.params.iter().filter(|p| p.location != ParamIn::Path) {
         let values: Vec<String> = match param.kind {
-            "integer" => matches.get_many::<i64>(param.name).into_iter().flatten().map(i64::to_string).collect(),
-            "number" => matches.get_many::<f64>(param.name).into_iter().flatten().map(f64::to_string).collect(),
-            "boolean" if param.values.is_empty() => {
-                matches.get_many::<bool>(param.name).into_iter().flatten().map(bool::to_string).collect()
-            }
-            _ => matches.get_many::<String>(param.name).into_iter().flatten().cloned().collect(),
+            // `try_`: a command may leave some of the operation's parameters out (`watch`).
+            "integer" => matches
+                .try_get_many::<i64>(param.name)
+                .ok()
+                .flatten()
+                .into_iter()
+                .flatten()
+                .map(i64::to_string)
+                .collect(),
+            "number" => matches
+                .try_get_many::<f64>(param.name)
+                .ok()
+                .flatten()
+                .into_iter()
+                .flatten()
+                .map(f64::to_string)
+                .collect(),
+            "boolean" if param.values.is_empty() => matches
+                .try_get_many::<bool>(param.name)
+                .ok()
+                .flatten()
+                .into_iter()
+                .flatten()
+                .map(bool::to_string)
+                .collect(),
+            _ => matches.try_get_many::<String>(param.name).ok().flatten().into_iter().flatten().cloned().collect(),
         };
         let target = if param.location == ParamIn::Header { &mut headers } else { &mut query };
         target.extend(values.into_iter().map(|v| (param.name.to_string(), v)));

@@ -127,6 +127,11 @@ impl Printer {
         }
     }
 
+    /// Writes out what is buffered (a live stream shows each record as it comes).
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+
     /// `--fields` against the first record: a path it does not have is an error (kind
     /// `InvalidInput`, exit 2) naming the fields it has, not an empty column.
     fn check_fields(&self, record: &Value) -> std::io::Result<()> {

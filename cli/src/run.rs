@@ -209,6 +209,9 @@ fn full_tree(groups: &[ops::Group], full: &[bool]) -> clap::Command {
             if *full && group.name == "incidents" {
                 group_cmd = group_cmd.subcommands(crate::shortcuts::incident_commands());
             }
+            if let Some(listing) = crate::watch::listing(&group.name).filter(|_| *full) {
+                group_cmd = group_cmd.subcommand(crate::watch::command(listing));
+            }
             cmd = cmd.subcommand(group_cmd);
         }
     }
@@ -238,6 +241,11 @@ pub(crate) async fn run(matches: &ArgMatches, groups: &[ops::Group]) -> Result<(
                 if let Some((_, op)) = group.ops.iter().find(|(n, _)| n == op_name) {
                     let settings = settings(matches, &globals)?;
                     return run_op(&settings, &globals, group.api, op, op_matches).await;
+                }
+                if let Some(listing) = crate::watch::listing(&group.name).filter(|_| op_name == "watch") {
+                    let settings = settings(matches, &globals)?;
+                    let pd = rest_client(&settings, &globals)?;
+                    return crate::watch::run(&pd, &globals, listing, op_matches).await;
                 }
                 if group.name == "incidents" && crate::shortcuts::is_incident_shortcut(op_name) {
                     let settings = settings(matches, &globals)?;

@@ -14,3 +14,4 @@ mod daily_work;
 mod fault_storm;
 mod giving_up;
 mod mock_binary;
+mod watching;
