@@ -3,12 +3,14 @@
 //!
 //! Run: `cargo bench --bench mock`.
 
-use pdrs::mock::{MockConfig, MockServer, Seed};
+use pdrs::mock::{Faults, MockConfig, MockServer, Seed};
 use std::time::{Duration, Instant};
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let mock = MockServer::start_with(MockConfig::default().seed(Seed::empty().users(10_000))).await.unwrap();
+    // Throughput, not PagerDuty's rate limit: no limits.
+    let config = MockConfig::default().seed(Seed::empty().users(10_000)).faults(Faults::none().unlimited());
+    let mock = MockServer::start_with(config).await.unwrap();
     let url = mock.url().to_string();
     // pdrs's own HTTP client (rustls with the ring provider), without its pipeline.
     let http = pdrs::RestClient::builder("bench").base_url(&url).build().unwrap().http().clone();

@@ -9,7 +9,7 @@ echo "== cargo bench --bench mock --features mock"
 cargo bench --bench mock --features mock
 echo "== pdrs get /users --all over 10,000 users from pdrs-mock"
 port=18089
-./target/release/pdrs-mock --port "$port" --users 10000 --incidents 0 2>/dev/null &
+./target/release/pdrs-mock --port "$port" --users 10000 --incidents 0 --rate-limit 0 2>/dev/null &
 mock=$!
 trap 'kill $mock 2>/dev/null' EXIT
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break; sleep 0.1; done
@@ -25,7 +25,7 @@ if command -v wrk >/dev/null; then
   # The first server must be gone before the second binds the port.
   kill $mock 2>/dev/null || true
   wait $mock 2>/dev/null || true
-  ./target/release/pdrs-mock --port "$port" 2>/dev/null &
+  ./target/release/pdrs-mock --port "$port" --rate-limit 0 2>/dev/null &
   mock=$!
   for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break; sleep 0.1; done
   wrk -t2 -c16 -d10s -H "Authorization: Token token=bench" "http://127.0.0.1:$port/users?limit=100" | grep -E "Requests/sec|Latency"
