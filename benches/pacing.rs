@@ -56,7 +56,8 @@ async fn job(url: &str, token: &str, pace: bool, tasks: u64, users: u64) -> Run 
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let (users, tasks, limit) = (setting("PACING_USERS", 5000), setting("PACING_TASKS", 8), setting("PACING_LIMIT", 120));
+    let (users, tasks, limit) =
+        (setting("PACING_USERS", 5000), setting("PACING_TASKS", 8), setting("PACING_LIMIT", 120));
     let window = Duration::from_secs(setting("PACING_WINDOW_SECS", 60));
     let (_mock, url) = match std::env::var("PDRS_MOCK_URL") {
         Ok(url) => (None, url),
@@ -70,7 +71,9 @@ async fn main() {
     };
     println!("{tasks} tasks x {users} users, {limit} requests per {} s per API key", window.as_secs());
     // Each run has its own key, so its own budget.
-    for (name, token, pace) in [("paced by the headers", "bench-paced", true), ("429 and retry", "bench-unpaced", false)] {
+    for (name, token, pace) in
+        [("paced by the headers", "bench-paced", true), ("429 and retry", "bench-unpaced", false)]
+    {
         let run = job(&url, token, pace, tasks, users).await;
         // The windows the requests need: all but the last are waited out whole.
         let answered = run.requests - run.limited;

@@ -91,11 +91,15 @@ impl std::fmt::Display for Problem {
 }
 
 /// The problems of `body` (the whole body, wrapper included) against the operation's shape;
-/// empty when it fits or the document describes no body.
+/// empty when it fits or the document describes no body. An update of one record
+/// ([`Operation::is_partial_update`]) may leave required fields out.
 pub fn problems(op: &Operation, body: &Value) -> Vec<Problem> {
     let mut out = Vec::new();
     if let Some(shape) = of(op) {
         check(&Value::Object(shape.clone()), body, "", &mut out);
+    }
+    if op.is_partial_update() {
+        out.retain(|p| p.kind != ProblemKind::Required);
     }
     out
 }

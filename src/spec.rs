@@ -96,6 +96,13 @@ pub struct Operation {
 }
 
 impl Operation {
+    /// Whether the operation updates one record (a PUT or PATCH of a path ending in its id):
+    /// PagerDuty applies such an update to the fields it names, so a field the document
+    /// requires of the record may be left out.
+    pub fn is_partial_update(&self) -> bool {
+        matches!(self.method, "PUT" | "PATCH") && self.path.ends_with('}') && self.request_wrapper.is_some()
+    }
+
     /// `body` in the operation's request wrapper (`{"user": {...}}`), unless it already is.
     pub fn wrap_request(&self, body: serde_json::Value) -> serde_json::Value {
         wrapped(self.request_wrapper, body)

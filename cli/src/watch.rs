@@ -18,7 +18,7 @@ use std::time::Duration;
 /// The listings that can be watched: (group, listing path, columns of a terminal line).
 const WATCHED: &[(&str, &str, &[&str])] = &[
     ("incidents", "/incidents", &["created_at", "id", "status", "urgency", "service.summary", "title"]),
-    ("log-entries", "/log_entries", &["created_at", "type", "incident.id", "agent.summary", "summary"]),
+    ("log-entries", "/log_entries", &["created_at", "type", "incident.id", "incident.summary", "agent.summary"]),
 ];
 
 /// Parameters the watch sets itself.
@@ -104,6 +104,7 @@ pub(crate) async fn run(
     let lines = globals.output.is_none() && std::io::stdout().is_terminal();
     let mut printer =
         (!lines).then(|| Printer::new(Some(globals.output.unwrap_or(Format::Jsonl)), globals.fields.as_deref(), true));
+    let mut widths = vec![0; columns.len()];
     let mut watch = pd.watch(op.path, options);
     let reader_gone = crate::pipe::reader_gone();
     tokio::pin!(reader_gone);
@@ -123,9 +124,9 @@ pub(crate) async fn run(
                         printer.flush()?;
                     }
                     None => {
-                        let line: Vec<String> = columns.iter().map(|c| cell(lookup(&watched.record, c))).collect();
+                        let line = aligned(&columns, &mut widths, &watched.record);
                         let mut out = std::io::stdout().lock();
-                        writeln!(out, "{}", line.join("  "))?;
+                        writeln!(out, "{line}")?;
                         out.flush()?;
                     }
                 }
@@ -138,6 +139,21 @@ pub(crate) async fn run(
             None => return Ok(()),
         }
     }
+}
+
+/// One record as a line of `columns`, each padded to the widest value it has held so far.
+fn aligned(columns: &[String], widths: &mut [usize], record: &serde_json::Value) -> String {
+    let cells: Vec<String> = columns.iter().map(|c| cell(lookup(record, c))).collect();
+    let mut line = String::new();
+    for (i, (text, width)) in cells.iter().zip(widths.iter_mut()).enumerate() {
+        *width = (*width).max(text.chars().count());
+        if i + 1 == cells.len() {
+            line.push_str(text);
+        } else {
+            line.push_str(&format!("{text:<width$}  ", width = *width));
+        }
+    }
+    line.trim_end().to_string()
 }
 
 /// The checkpoint a previous run stored, if the file exists.

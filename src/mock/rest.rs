@@ -192,8 +192,9 @@ pub(super) fn decide(
             Answer::Json(documented_status(op), op.wrap_response(record))
         }
         ("PUT" | "PATCH", _, true) if op.request_wrapper.is_some() => {
-            // Partial, as PagerDuty applies updates: the fields sent change, the others stay.
-            let entity = match validated_update(op, body) {
+            // Partial, as PagerDuty applies updates: the fields sent change, the others stay
+            // (`crate::shape` does not ask for required fields of an update).
+            let entity = match validated(op, body) {
                 Ok(entity) => entity,
                 Err(errors) => return invalid(errors).into(),
             };

@@ -9,19 +9,9 @@ use serde_json::{Map, Value};
 /// the document declares it: types, required fields and enum values, nested objects and lists
 /// included. On failure, the error messages (for a 400 code 2001), each naming its field.
 pub(super) fn validated(op: &Operation, body: &Bytes) -> Result<Map<String, Value>, Vec<String>> {
-    checked(op, body, false)
-}
-
-/// The wrapped entity of an update (PUT or PATCH of a record), checked like [`validated`] but
-/// for the fields the document requires: PagerDuty applies an update to the fields it names.
-pub(super) fn validated_update(op: &Operation, body: &Bytes) -> Result<Map<String, Value>, Vec<String>> {
-    checked(op, body, true)
-}
-
-fn checked(op: &Operation, body: &Bytes, partial: bool) -> Result<Map<String, Value>, Vec<String>> {
     let wrapper = op.request_wrapper.unwrap_or_default();
     let parsed: Value = serde_json::from_slice(body).map_err(|e| vec![format!("the body is not valid JSON: {e}")])?;
-    let mut errors = if partial { update_refusals(op, &parsed) } else { refusals(op, &parsed) };
+    let mut errors = refusals(op, &parsed);
     let Some(Value::Object(entity)) = parsed.get(wrapper).cloned() else {
         errors.push(format!("{wrapper} must be an object"));
         return Err(errors);
@@ -52,13 +42,4 @@ pub(super) fn validated_list(op: &Operation, body: &Bytes) -> Result<Vec<Value>,
 /// shape but fields it does not know, which PagerDuty ignores.
 fn refusals(op: &Operation, body: &Value) -> Vec<String> {
     crate::shape::problems(op, body).iter().filter(|p| !p.is_unknown_field()).map(ToString::to_string).collect()
-}
-
-/// [`refusals`] of an update: a field left out is left as it is.
-fn update_refusals(op: &Operation, body: &Value) -> Vec<String> {
-    crate::shape::problems(op, body)
-        .iter()
-        .filter(|p| !p.is_unknown_field() && p.kind != crate::shape::ProblemKind::Required)
-        .map(ToString::to_string)
-        .collect()
 }

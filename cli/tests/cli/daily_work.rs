@@ -212,3 +212,15 @@ fn example_prints_a_body_to_start_from() {
     assert!(window["services"][0]["id"].is_string(), "{body}");
     assert_eq!(window["type"], "maintenance_window");
 }
+
+#[tokio::test]
+async fn an_update_names_only_what_changes() {
+    let mock = seeded().await;
+    let out = pdrs(&mock, &["users", "update", "PU00000", "--data", r#"{"name": "Renamed"}"#]).await;
+    let user = json(&out);
+    assert_eq!(user["name"], "Renamed");
+    assert_eq!(user["email"], "user0@example.com", "a field left out stays");
+    // What is sent is still checked before sending.
+    let out = pdrs(&mock, &["users", "update", "PU00000", "--data", r#"{"role": "emperor"}"#]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
