@@ -270,6 +270,22 @@ impl Budget {
     }
 }
 
+#[cfg(any(fuzzing, test))]
+impl Budget {
+    /// A slot at once, or what the budget would make the request wait for (the fuzz target's
+    /// step, without the waiting).
+    pub(crate) fn try_reserve(self: &Arc<Self>, operation: &str, longest: Duration) -> Result<Slot, Pause> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(pause) = state.pause(operation, Instant::now(), longest) {
+            return Err(pause);
+        }
+        state.issued += 1;
+        let number = state.issued;
+        state.in_flight.insert(number);
+        Ok(Slot { budget: self.clone(), number, operation: operation.to_string(), answered: false })
+    }
+}
+
 impl Slot {
     /// The request was answered with these headers: what they say of the budget is applied.
     pub(crate) fn answered(mut self, headers: &HeaderMap) {

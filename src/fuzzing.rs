@@ -163,6 +163,51 @@ pub fn rate_limit_headers(data: &[u8]) {
     }
 }
 
+/// A run of answers telling a rate-limit budget (`data`: lines of `limit remaining reset flags`,
+/// any of them garbage; the flags' bits: keep the request in flight, an operation's own limit,
+/// answer without headers): the budget never makes a request wait for a reset longer than the
+/// longest wait, nor for an answer when none is in flight, and what it reports never panics.
+pub fn budget_answers(data: &[u8]) {
+    use crate::budget::{Budget, Pause};
+    use std::time::Duration;
+    let longest = Duration::from_secs(60);
+    let budget = std::sync::Arc::new(Budget::default());
+    let mut held = Vec::new();
+    for line in data.split(|b| *b == b'\n').take(64) {
+        let fields: Vec<&[u8]> = line.split(|b| *b == b' ').collect();
+        let field = |i: usize| fields.get(i).copied().unwrap_or_default();
+        let flags = field(3).first().copied().unwrap_or(0);
+        let operation = if flags & 2 != 0 { "POST /incidents" } else { "GET /users" };
+        match budget.try_reserve(operation, longest) {
+            Ok(slot) => {
+                let mut headers = HeaderMap::new();
+                if flags & 4 == 0 {
+                    for (name, i) in [("ratelimit-limit", 0), ("ratelimit-remaining", 1), ("ratelimit-reset", 2)] {
+                        if let Ok(value) = HeaderValue::from_bytes(field(i)) {
+                            headers.insert(name, value);
+                        }
+                    }
+                    if flags & 2 != 0 {
+                        headers.insert("x-pd-operation-limit", HeaderValue::from_static("1"));
+                    }
+                }
+                if flags & 1 != 0 {
+                    held.push(slot);
+                } else {
+                    slot.answered(&headers);
+                }
+            }
+            Err(Pause::Reset(wait)) => assert!(wait <= longest, "waits {wait:?} for a reset"),
+            Err(Pause::InFlight) => {
+                assert!(!held.is_empty(), "waits for an answer with nothing in flight");
+                // The oldest request in flight is answered.
+                held.remove(0);
+            }
+        }
+        let _ = budget.quotas();
+    }
+}
+
 /// A webhook delivery (`data`: a secret's length, the secret, then the signature header and the
 /// body on either side of the first newline): verifying and decoding never panic, and the body
 /// signed with the secret verifies, alone or among other signatures; a refusal's text is bounded

@@ -142,6 +142,7 @@ proptest! {
         crate::fuzzing::page(&data);
         crate::fuzzing::error_body(&data);
         crate::fuzzing::rate_limit_headers(&data);
+        crate::fuzzing::budget_answers(&data);
         crate::fuzzing::webhook(&data);
         crate::fuzzing::oauth_token(&data);
     }
@@ -162,10 +163,11 @@ proptest! {
 #[test]
 fn the_fuzz_seeds_hold() {
     type Target = fn(&[u8]);
-    let targets: [(&str, Target); 5] = [
+    let targets: [(&str, Target); 6] = [
         ("page", crate::fuzzing::page),
         ("error_body", crate::fuzzing::error_body),
         ("rate_limit_headers", crate::fuzzing::rate_limit_headers),
+        ("budget_answers", crate::fuzzing::budget_answers),
         ("webhook", crate::fuzzing::webhook),
         ("oauth_token", crate::fuzzing::oauth_token),
     ];
