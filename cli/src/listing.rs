@@ -22,6 +22,7 @@ pub(crate) async fn print_all(
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
         bar.set_message(path.to_string());
+        crate::notices::set_bar(&bar);
         bar
     });
     let options = if progress.is_some() { options.watch_total(&watch) } else { options };
@@ -49,6 +50,7 @@ pub(crate) async fn print_all(
         }
     }
     if let Some(bar) = progress {
+        crate::notices::clear_bar();
         bar.finish_and_clear();
     }
     Ok(printer.finish()?)

@@ -5,9 +5,32 @@
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 use std::time::Duration;
 
 static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// The progress bar on stderr, while one shows: notices are printed above it, not through it.
+static BAR: Mutex<Option<indicatif::ProgressBar>> = Mutex::new(None);
+
+/// Notices go above this bar until [`clear_bar`].
+pub(crate) fn set_bar(bar: &indicatif::ProgressBar) {
+    *BAR.lock().unwrap_or_else(|e| e.into_inner()) = Some(bar.clone());
+}
+
+/// The bar is gone.
+pub(crate) fn clear_bar() {
+    *BAR.lock().unwrap_or_else(|e| e.into_inner()) = None;
+}
+
+/// One line on stderr, above the progress bar if one shows.
+fn line(text: &str) {
+    let bar = BAR.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    match bar {
+        Some(bar) => bar.suspend(|| eprintln!("pdrs: {text}")),
+        None => eprintln!("pdrs: {text}"),
+    }
+}
 
 /// `--quiet`: no hints, no waits.
 pub(crate) fn set_quiet(quiet: bool) {
@@ -29,7 +52,7 @@ pub(crate) fn wanted() -> bool {
 /// A hint, one line on stderr.
 pub(crate) fn hint(text: &str) {
     if wanted() {
-        eprintln!("pdrs: {text}");
+        line(text);
     }
 }
 
@@ -41,5 +64,5 @@ pub(crate) fn wait(wait: &pdrs::Wait) {
     if short || wait.reason == pdrs::WaitReason::RequestsInFlight || !wanted() {
         return;
     }
-    eprintln!("pdrs: {}", pdrs::sanitize(&wait.to_string(), 500));
+    line(&pdrs::sanitize(&wait.to_string(), 500));
 }
