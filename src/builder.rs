@@ -334,6 +334,7 @@ impl<C> ClientBuilder<C> {
             limiter: self.rate_limit.and_then(|(rate, burst)| crate::pipeline::limiter(rate, burst)),
             authorizer: self.token_source.map(|source| source as Arc<dyn crate::auth::Authorizer>),
             pace: self.pace,
+            counted_by: self.routing_key,
             on_wait: self.on_wait,
         })?;
         Ok(ApiClient::from_pipeline(pipeline))

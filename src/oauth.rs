@@ -298,6 +298,7 @@ fn identity_pipeline(url: &str) -> Result<Pipeline> {
         limiter: None,
         authorizer: None,
         pace: false,
+        counted_by: None,
         on_wait: None,
     })
 }

@@ -93,6 +93,9 @@ pub(crate) struct PipelineConfig {
     pub authorizer: Option<Arc<dyn Authorizer>>,
     /// Whether requests are paced by the server's rate-limit headers.
     pub pace: bool,
+    /// What the server counts requests by when no `Authorization` header says (the Events API's
+    /// routing key): only hashed, for the budget's key.
+    pub counted_by: Option<crate::Secret>,
     pub on_wait: Option<WaitObserver>,
 }
 
@@ -113,10 +116,11 @@ impl Pipeline {
         let from = config.from.as_deref().map(header_value).transpose()?;
         let budget = config.pace.then(|| {
             // Per credential and host: an authorizer's tokens change, the authorizer does not.
-            let identity = match (&config.authorizer, headers.get(AUTHORIZATION)) {
-                (Some(source), _) => format!("{:p}", Arc::as_ptr(source)).into_bytes(),
-                (None, Some(value)) => value.as_bytes().to_vec(),
-                (None, None) => Vec::new(),
+            let identity = match (&config.authorizer, headers.get(AUTHORIZATION), &config.counted_by) {
+                (Some(source), _, _) => format!("{:p}", Arc::as_ptr(source)).into_bytes(),
+                (None, Some(value), _) => value.as_bytes().to_vec(),
+                (None, None, Some(key)) => key.expose().as_bytes().to_vec(),
+                (None, None, None) => Vec::new(),
             };
             Budget::shared(crate::budget::key(&config.base_url.origin().ascii_serialization(), &identity))
         });

@@ -30,10 +30,12 @@ pub struct MockArgs {
     #[arg(long)]
     pub load: Option<std::path::PathBuf>,
     /// REST requests per minute per API key before a 429, as PagerDuty counts them (default
-    /// PagerDuty's 960; 0: no limit and no `ratelimit-*` headers). The Events API is limited
-    /// to this many a minute only when it is given.
+    /// PagerDuty's 960; 0: no limit and no `ratelimit-*` headers).
     #[arg(long)]
     pub rate_limit: Option<u32>,
+    /// Events per minute per routing key before a 429 (PagerDuty's is about 120); 0: none.
+    #[arg(long, default_value_t = pdrs::mock::EVENTS_RATE_LIMIT)]
+    pub events_rate_limit: u32,
     /// Requests per minute per API key of each operation the documents give a limit of its own
     /// (`POST /incidents`, `PUT /incidents`, `GET /oncalls`); 0: none.
     #[arg(long, default_value_t = pdrs::mock::OPERATION_RATE_LIMIT)]
@@ -98,6 +100,7 @@ impl MockArgs {
             .reset_rate(self.reset_rate)
             .truncate_rate(self.truncate_rate)
             .operation_rate_limit(self.operation_rate_limit)
+            .events_rate_limit(self.events_rate_limit)
             .analytics_daily_quota(self.analytics_daily_quota);
         if let Some(n) = self.rate_limit {
             faults = faults.rate_limit(n, Duration::from_secs(60));

@@ -18,6 +18,9 @@ pub const OPERATION_RATE_LIMIT: u32 = 240;
 /// The mock's daily quota of analytics requests per API key (PagerDuty does not publish it).
 pub const ANALYTICS_DAILY_QUOTA: u32 = 5_000;
 
+/// PagerDuty's Events API rate limit: about 120 events a minute per routing key.
+pub const EVENTS_RATE_LIMIT: u32 = 120;
+
 /// Rate limits as PagerDuty applies them, and faults to inject (all off by default).
 ///
 /// The REST API counts per API key in windows of a minute (on the mock's clock), as PagerDuty
@@ -25,15 +28,15 @@ pub const ANALYTICS_DAILY_QUOTA: u32 = 5_000;
 /// and past the limit the answer is a 429 code 2020. Operations with a limit of their own also
 /// count apart and say so with `x-pd-operation-limit` (the `ratelimit-*` headers then give the
 /// nearer limit); analytics requests also count against a daily quota (`daily-ratelimit-*`).
+/// The Events API counts apart, per routing key.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Faults {
     /// REST requests per window per API key ([`REST_RATE_LIMIT`] by default; 0: no limit and
-    /// no `ratelimit-*` headers). The Events API counts apart, per window, only when
-    /// [`rate_limit`](Self::rate_limit) is called.
+    /// no `ratelimit-*` headers).
     pub rate_limit: Option<u32>,
-    /// Whether the Events API is limited too (by [`rate_limit`](Self::rate_limit)).
-    pub events_limited: bool,
+    /// Events per window per routing key ([`EVENTS_RATE_LIMIT`]; 0: none).
+    pub events_rate_limit: u32,
     /// The rate-limit window (default one minute, as PagerDuty's).
     pub rate_window: Option<Duration>,
     /// Per window, requests per API key of an operation with a limit of its own
@@ -61,7 +64,7 @@ impl Default for Faults {
     fn default() -> Self {
         Self {
             rate_limit: None,
-            events_limited: false,
+            events_rate_limit: EVENTS_RATE_LIMIT,
             rate_window: None,
             operation_rate_limit: OPERATION_RATE_LIMIT,
             analytics_daily_quota: ANALYTICS_DAILY_QUOTA,
@@ -82,19 +85,24 @@ impl Faults {
         Self::default()
     }
 
-    /// 429 past `requests` per `window` per API key (and for the Events API, per `window`);
-    /// 0 for no limit at all.
+    /// 429 past `requests` per `window` per API key (0: no limit); the window is the Events
+    /// API's too.
     pub fn rate_limit(mut self, requests: u32, window: Duration) -> Self {
         self.rate_limit = Some(requests);
-        self.events_limited = requests > 0;
         self.rate_window = Some(window);
+        self
+    }
+
+    /// Events per window per routing key (0: none).
+    pub fn events_rate_limit(mut self, events: u32) -> Self {
+        self.events_rate_limit = events;
         self
     }
 
     /// No rate limits at all (nor `ratelimit-*` headers): for benchmarks of the mock itself.
     pub fn unlimited(mut self) -> Self {
         self.rate_limit = Some(0);
-        self.events_limited = false;
+        self.events_rate_limit = 0;
         self.operation_rate_limit = 0;
         self.analytics_daily_quota = 0;
         self
@@ -167,7 +175,10 @@ pub(crate) enum Bucket<'a> {
         /// Whether it is an analytics request (daily quota).
         analytics: bool,
     },
-    Events,
+    Events {
+        /// The event's routing key.
+        routing_key: &'a str,
+    },
 }
 
 /// One counting window: when it began (on the mock's clock) and what it has counted.
@@ -190,7 +201,7 @@ pub(crate) struct FaultState {
     faults: Faults,
     rng: fastrand::Rng,
     /// Counting windows by bucket name (`rest <key>`, `op <key> <operation>`, `day <key>`,
-    /// `events`).
+    /// `events <routing key>`).
     windows: HashMap<String, Window>,
     served: u64,
 }
@@ -242,7 +253,7 @@ impl FaultState {
             f.rate_limit.unwrap_or(REST_RATE_LIMIT),
             f.operation_rate_limit,
             f.analytics_daily_quota,
-            f.rate_limit.filter(|_| f.events_limited),
+            f.events_rate_limit,
         );
         let mut headers = Vec::new();
         let mut over = false;
@@ -273,9 +284,9 @@ impl FaultState {
                     headers.push(("daily-ratelimit-reset", day.reset.to_string()));
                 }
             }
-            Bucket::Events => {
-                if let Some(max) = events.filter(|m| *m > 0) {
-                    let n = self.count("events".into(), max, span, now);
+            Bucket::Events { routing_key } => {
+                if events > 0 {
+                    let n = self.count(format!("events {routing_key}"), events, span, now);
                     over = n.over;
                     headers.push(("ratelimit-limit", n.limit.to_string()));
                     headers.push(("ratelimit-remaining", n.remaining.to_string()));

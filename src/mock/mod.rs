@@ -35,7 +35,7 @@ mod shared;
 mod store;
 mod validate;
 
-pub use faults::{Faults, ANALYTICS_DAILY_QUOTA, OPERATION_RATE_LIMIT, REST_RATE_LIMIT};
+pub use faults::{Faults, ANALYTICS_DAILY_QUOTA, EVENTS_RATE_LIMIT, OPERATION_RATE_LIMIT, REST_RATE_LIMIT};
 pub use journal::Recorded;
 pub use script::{FaultKind, Script};
 pub use seed::{Seed, SeedIncident};
@@ -373,8 +373,13 @@ async fn handle(
         let own = crate::spec::find(method.as_str(), template).is_some_and(|op| op.own_rate_limit);
         own.then(|| format!("{method} {template}"))
     });
+    let routing_key = events
+        .then(|| serde_json::from_slice::<serde_json::Value>(&body).ok())
+        .flatten()
+        .and_then(|event| event.get("routing_key")?.as_str().map(String::from))
+        .unwrap_or_default();
     let bucket = if events {
-        faults::Bucket::Events
+        faults::Bucket::Events { routing_key: &routing_key }
     } else {
         faults::Bucket::Rest { key, own_limit: own_limit.as_deref(), analytics: path.starts_with("/analytics/") }
     };

@@ -146,3 +146,32 @@ async fn bodies_larger_than_pagerduty_takes_are_refused_with_413() {
     let (status, _) = send(&mock, "key-a", reqwest::Method::PUT, "/_mock/state", Some(state)).await;
     assert_eq!(status, 204);
 }
+
+#[tokio::test]
+async fn the_events_api_counts_per_routing_key_and_its_clients_pace_by_it() {
+    let faults = Faults::none().events_rate_limit(2).rate_limit(pdrs::mock::REST_RATE_LIMIT, Duration::from_secs(1));
+    let mock = MockServer::start_with(MockConfig::default().faults(faults)).await.unwrap();
+    let event = |key: &str| {
+        json!({"routing_key": key, "event_action": "trigger",
+               "payload": {"summary": "s", "source": "h", "severity": "info"}})
+    };
+    let (a, b) = ("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+    for left in [1, 0] {
+        let (status, headers) = send(&mock, "x", reqwest::Method::POST, "/v2/enqueue", Some(event(a))).await;
+        assert_eq!(status, 202);
+        assert_eq!(header(&headers, "ratelimit-remaining"), Some(left));
+    }
+    assert_eq!(send(&mock, "x", reqwest::Method::POST, "/v2/enqueue", Some(event(a))).await.0, 429);
+    assert_eq!(send(&mock, "x", reqwest::Method::POST, "/v2/enqueue", Some(event(b))).await.0, 202, "per key");
+    // A client of a third key waits for its window instead of meeting a 429; another key's
+    // spent budget does not hold it back.
+    let c = "cccccccccccccccccccccccccccccccc";
+    let alerts = pdrs::EventsClient::builder(c).base_url(mock.url()).build().unwrap();
+    let started = Instant::now();
+    for i in 0..5 {
+        alerts.trigger(format!("event {i}"), "db-1").send().await.unwrap();
+    }
+    assert!(started.elapsed() >= Duration::from_secs(1), "five events at two a second: {:?}", started.elapsed());
+    let refused = mock.requests().iter().filter(|r| r.status == 429).count();
+    assert_eq!(refused, 1, "only the one sent by hand");
+}
