@@ -138,6 +138,29 @@ impl RestClient {
         Ok(Iter { stream: self.inner.iter_all(path, options), runtime: self.runtime.clone() })
     }
 
+    /// New records of a listing as they come, each once, oldest first, with the checkpoint to
+    /// resume from (see [`crate::ApiClient::watch`]); `next()` blocks until the next one.
+    pub fn watch(&self, path: &str, options: crate::WatchOptions) -> Iter<crate::Watched> {
+        let _guard = self.runtime.enter();
+        Iter { stream: self.inner.watch(path, options), runtime: self.runtime.clone() }
+    }
+
+    /// Every change of every incident as PagerDuty logs it, as it comes (see [`Self::watch`]).
+    pub fn watch_log_entries(&self, options: crate::WatchOptions) -> Iter<crate::Watched> {
+        self.watch("/log_entries", options)
+    }
+
+    /// New incidents as they open (see [`Self::watch`]).
+    pub fn watch_incidents(&self, options: crate::WatchOptions) -> Iter<crate::Watched> {
+        self.watch("/incidents", options)
+    }
+
+    /// What the server last said of this credential's rate-limit budget (see
+    /// [`crate::ApiClient::quota`]).
+    pub fn quota(&self) -> Option<crate::Quota> {
+        self.inner.quota()
+    }
+
     /// Every record of a list, collected.
     pub fn list_all<T: DeserializeOwned + Send + 'static>(&self, path: &str, options: ListOptions) -> Result<Vec<T>> {
         self.runtime.block_on(self.inner.list_all(path, options))

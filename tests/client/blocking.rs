@@ -121,3 +121,19 @@ fn blocking_parity_raw_patch_totals_history_and_typed_calls() {
     patch.assert();
     raw.assert();
 }
+
+#[test]
+fn blocking_watch_from_a_time_in_the_past() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mock = runtime.block_on(pdrs::mock::MockServer::start()).unwrap();
+    let since = mock.now() - chrono::Duration::days(1);
+    let pd = pdrs::blocking::RestClient::from_async(pdrs::RestClient::builder("blocking-token-1").base_url(mock.url()))
+        .unwrap();
+    let options = pdrs::WatchOptions::new().since(since).interval(std::time::Duration::from_millis(50));
+    let entries: Vec<pdrs::Watched> = pd.watch_log_entries(options).take(20).map(Result::unwrap).collect();
+    let ids: std::collections::HashSet<&str> = entries.iter().map(|w| w.record["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 20);
+    let times: Vec<&str> = entries.iter().map(|w| w.record["created_at"].as_str().unwrap()).collect();
+    assert!(times.windows(2).all(|t| t[0] <= t[1]), "{times:?}");
+    assert!(pd.quota().is_some_and(|q| q.limit == Some(u64::from(pdrs::mock::REST_RATE_LIMIT))));
+}
