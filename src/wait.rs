@@ -1,5 +1,5 @@
 //! The waits a call makes, told as they begin: to `tracing` (target `pdrs::wait`, `INFO` for a
-//! second or more, else `DEBUG`) and to the observer set with
+//! second or more and for a server slow to answer, else `DEBUG`) and to the observer set with
 //! [`ClientBuilder::on_wait`](crate::ClientBuilder::on_wait), so that an application can show
 //! them.
 
@@ -80,7 +80,13 @@ pub type WaitObserver = Arc<dyn Fn(&Wait) + Send + Sync>;
 
 /// Tells a wait to `tracing` and to the observer, if any.
 pub(crate) fn tell(observer: Option<&WaitObserver>, wait: Wait) {
-    if wait.duration.unwrap_or(Duration::from_secs(1)) >= Duration::from_secs(1) {
+    // A wait for an answer in flight is short and frequent under load: DEBUG, as short waits are.
+    let long = match wait.reason {
+        WaitReason::NoAnswerYet => true,
+        WaitReason::RequestsInFlight => false,
+        _ => wait.duration.is_some_and(|d| d >= Duration::from_secs(1)),
+    };
+    if long {
         tracing::info!(target: "pdrs::wait", "{wait}");
     } else {
         tracing::debug!(target: "pdrs::wait", "{wait}");
