@@ -136,7 +136,8 @@ impl<C> ClientBuilder<C> {
     /// credential and host in the process shares one budget: when the server says it is spent,
     /// requests wait for its reset instead of meeting a 429; when the requests in flight would
     /// use up what is left, the next waits for one of their answers. A reset longer than the
-    /// retry policy's [`max_delay`](crate::RetryPolicy::max_delay) is not waited for, and
+    /// retry policy's [`max_delay`](crate::RetryPolicy::max_delay), or past the call's deadline,
+    /// is not waited for, and
     /// without the headers nothing is paced. See `docs/guarantees.md`.
     pub fn pace_by_server(mut self, yes: bool) -> Self {
         self.pace = yes;

@@ -366,7 +366,9 @@ impl Pipeline {
                     };
                     self.tell(key, reason, duration, n, deadline, None);
                 };
-                Some(budget.reserve(key, self.retry.max_delay, on_pause).await)
+                // A reset past the call's deadline is not waited for: the server's answer says more.
+                let longest = self.retry.max_delay.min(deadline.saturating_duration_since(Instant::now()));
+                Some(budget.reserve(key, longest, on_pause).await)
             }
             None => None,
         };

@@ -131,3 +131,19 @@ async fn clients_of_one_token_share_the_budget() {
     assert_eq!(answered_429(&mock), 0);
     assert!(told.lock().unwrap().iter().any(|w| w.reason == WaitReason::RateLimitBudget));
 }
+
+#[tokio::test]
+async fn a_reset_past_the_calls_deadline_is_not_waited_for() {
+    let server = constant(vec![("ratelimit-remaining", "0".into()), ("ratelimit-reset", "30".into())]).await;
+    let pd = RestClient::builder("token-pacing-1234")
+        .base_url(&server.url)
+        .retry(RetryPolicy::default().deadline(Duration::from_secs(5)))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    for _ in 0..3 {
+        let _: Value = pd.rget("/users/PU00000").await.unwrap();
+    }
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert_eq!(server.count(), 3);
+}
