@@ -317,8 +317,10 @@ impl Pipeline {
                     seen.attempts = n;
                     seen.last = Some(last);
                 };
+                mark("waiting for the rate limit's budget".into());
+                let slot = self.pace(key, n, deadline).await;
                 mark("no answer yet".into());
-                let result = self.attempt(this, key, &span, n, deadline).await;
+                let result = self.attempt(this, key, &span, n, deadline, slot).await;
                 mark(match &result {
                     Ok(answer) => answer.status.to_string(),
                     Err(attempt) => root_cause(&attempt.error),
@@ -348,15 +350,9 @@ impl Pipeline {
         }
     }
 
-    /// One attempt: the request, the response's status and headers, and its whole body.
-    async fn attempt(
-        &self,
-        request: reqwest::Request,
-        key: &str,
-        span: &tracing::Span,
-        n: u32,
-        deadline: Instant,
-    ) -> Result<Answer, Attempt> {
+    /// The slot of attempt `n` of the call `key` in the server's budget, after the wait the budget
+    /// asks for (none when the client does not pace by it), then the fixed limiter's wait.
+    async fn pace(&self, key: &str, n: u32, deadline: Instant) -> Option<Slot> {
         let slot = match &self.shared.budget {
             Some(budget) => {
                 let on_pause = |pause| {
@@ -375,6 +371,20 @@ impl Pipeline {
         if let Some(limiter) = &self.shared.limiter {
             limiter.until_ready().await;
         }
+        slot
+    }
+
+    /// One attempt, its slot in the budget taken: the exchange, told after a second without a
+    /// complete answer.
+    async fn attempt(
+        &self,
+        request: reqwest::Request,
+        key: &str,
+        span: &tracing::Span,
+        n: u32,
+        deadline: Instant,
+        slot: Option<Slot>,
+    ) -> Result<Answer, Attempt> {
         let exchange = self.exchange(request, key, span, slot);
         // A server slow to answer is told once, after a second.
         tokio::pin!(exchange);
