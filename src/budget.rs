@@ -331,15 +331,7 @@ pub(crate) fn key(origin: &str, credential: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
-
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (k, v) in pairs {
-            map.insert(*k, HeaderValue::from_str(v).unwrap());
-        }
-        map
-    }
+    use crate::retry::tests::headers;
 
     #[test]
     fn unreadable_headers_are_absent() {

@@ -11,6 +11,7 @@ use crate::retry::{Failure, Outcome, RetryPolicy};
 use crate::spec::{self, Api};
 use crate::wait::{Wait, WaitObserver, WaitReason};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, RwLock};
@@ -258,7 +259,11 @@ impl Pipeline {
             Ok(result) => result,
             Err(_) => {
                 let seen = seen.into_inner().unwrap_or_else(|e| e.into_inner());
-                Err(crate::Error::Timeout { after: policy.deadline, attempts: seen.attempts, last: seen.last })
+                Err(crate::Error::Timeout {
+                    after: policy.deadline,
+                    attempts: seen.attempts,
+                    last: seen.last.map(Cow::into_owned),
+                })
             }
         }
     }
@@ -312,7 +317,7 @@ impl Pipeline {
                     return Err(Attempt { failure: Failure::Final, error });
                 };
                 span.record("attempt", n);
-                let mark = |last: String| {
+                let mark = |last: Cow<'static, str>| {
                     let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
                     seen.attempts = n;
                     seen.last = Some(last);
@@ -321,10 +326,12 @@ impl Pipeline {
                 let slot = self.pace(key, n, deadline).await;
                 mark("no answer yet".into());
                 let result = self.attempt(this, key, &span, n, deadline, slot).await;
-                mark(match &result {
-                    Ok(answer) => answer.status.to_string(),
-                    Err(attempt) => root_cause(&attempt.error),
-                });
+                // A success ends the call: only a failed attempt's text is kept.
+                match &result {
+                    Ok(answer) if answer.status.is_success() => {}
+                    Ok(answer) => mark(answer.status.to_string().into()),
+                    Err(attempt) => mark(root_cause(&attempt.error).into()),
+                }
                 result
             }
         };
@@ -334,7 +341,7 @@ impl Pipeline {
         };
         let retry_policy = if reusable { policy.clone() } else { RetryPolicy::none().deadline(policy.deadline) };
         let before_wait = |next: u32, wait: Duration, reason: &crate::RetryReason| {
-            let last = seen.lock().unwrap_or_else(|e| e.into_inner()).last.clone();
+            let last = seen.lock().unwrap_or_else(|e| e.into_inner()).last.as_deref().map(String::from);
             self.tell(&key, WaitReason::Retry(reason.clone()), Some(wait), next, deadline, last);
         };
         let (result, made) =
@@ -492,7 +499,8 @@ fn root_cause(error: &crate::Error) -> String {
 #[derive(Default)]
 struct Seen {
     attempts: u32,
-    last: Option<String>,
+    /// Text only when an attempt failed: the steps of one in flight are fixed words.
+    last: Option<Cow<'static, str>>,
 }
 
 /// A complete answer: status, headers and the whole body, read inside the attempt.

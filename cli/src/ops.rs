@@ -267,36 +267,21 @@ pub fn query_and_headers(op: &Operation, matches: &ArgMatches) -> (Pairs, Pairs)
     let mut query = Vec::new();
     let mut headers = Vec::new();
     for param in op.params.iter().filter(|p| p.location != ParamIn::Path) {
+        // A command may leave some of the operation's parameters out (`watch`).
         let values: Vec<String> = match param.kind {
-            // `try_`: a command may leave some of the operation's parameters out (`watch`).
-            "integer" => matches
-                .try_get_many::<i64>(param.name)
-                .ok()
-                .flatten()
-                .into_iter()
-                .flatten()
-                .map(i64::to_string)
-                .collect(),
-            "number" => matches
-                .try_get_many::<f64>(param.name)
-                .ok()
-                .flatten()
-                .into_iter()
-                .flatten()
-                .map(f64::to_string)
-                .collect(),
-            "boolean" if param.values.is_empty() => matches
-                .try_get_many::<bool>(param.name)
-                .ok()
-                .flatten()
-                .into_iter()
-                .flatten()
-                .map(bool::to_string)
-                .collect(),
-            _ => matches.try_get_many::<String>(param.name).ok().flatten().into_iter().flatten().cloned().collect(),
+            "integer" => given::<i64>(matches, param.name),
+            "number" => given::<f64>(matches, param.name),
+            "boolean" if param.values.is_empty() => given::<bool>(matches, param.name),
+            _ => given::<String>(matches, param.name),
         };
         let target = if param.location == ParamIn::Header { &mut headers } else { &mut query };
         target.extend(values.into_iter().map(|v| (param.name.to_string(), v)));
     }
     (query, headers)
+}
+
+/// The values given for the flag `name` as they go on the wire; none when the command has no
+/// such flag.
+fn given<T: Clone + Send + Sync + ToString + 'static>(matches: &ArgMatches, name: &str) -> Vec<String> {
+    matches.try_get_many::<T>(name).ok().flatten().into_iter().flatten().map(T::to_string).collect()
 }

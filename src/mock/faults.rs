@@ -272,9 +272,7 @@ impl FaultState {
                     (g, o) => g.or(o),
                 };
                 if let Some(n) = nearest {
-                    headers.push(("ratelimit-limit", n.limit.to_string()));
-                    headers.push(("ratelimit-remaining", n.remaining.to_string()));
-                    headers.push(("ratelimit-reset", n.reset.to_string()));
+                    n.tell(&mut headers);
                 }
                 if analytics && daily > 0 {
                     let day = self.count(format!("day {key}"), daily, chrono::Duration::days(1), now);
@@ -288,32 +286,18 @@ impl FaultState {
                 if events > 0 {
                     let n = self.count(format!("events {routing_key}"), events, span, now);
                     over = n.over;
-                    headers.push(("ratelimit-limit", n.limit.to_string()));
-                    headers.push(("ratelimit-remaining", n.remaining.to_string()));
-                    headers.push(("ratelimit-reset", n.reset.to_string()));
+                    n.tell(&mut headers);
                 }
             }
         }
         if over {
             let mut response = super::answer::error(StatusCode::TOO_MANY_REQUESTS, 2020, "Rate Limit Exceeded", vec![]);
             set_headers(&mut response, &headers);
-            return Decision {
-                delay,
-                early: Some(response),
-                truncate: false,
-                limit: Vec::new(),
-                name: Some("rate limited"),
-            };
+            return Decision::early(delay, response, "rate limited");
         }
         let f = &self.faults;
         if self.rng.f64() < f.reset_rate {
-            return Decision {
-                delay,
-                early: Some(reset_response()),
-                truncate: false,
-                limit: headers,
-                name: Some("reset"),
-            };
+            return Decision::early(delay, reset_response(), "reset");
         }
         if self.rng.f64() < f.error_rate {
             let statuses: &[u16] = if f.error_statuses.is_empty() { &[500, 502, 503, 504] } else { &f.error_statuses };
@@ -321,13 +305,7 @@ impl FaultState {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let mut response = server_error(status);
             set_headers(&mut response, &headers);
-            return Decision {
-                delay,
-                early: Some(response),
-                truncate: false,
-                limit: Vec::new(),
-                name: Some("server error"),
-            };
+            return Decision::early(delay, response, "server error");
         }
         let truncate = self.rng.f64() < f.truncate_rate;
         Decision { delay, early: None, truncate, limit: headers, name: truncate.then_some("truncated") }
@@ -357,7 +335,21 @@ pub(crate) fn reset_response() -> Response {
         .unwrap_or_else(|_| StatusCode::OK.into_response())
 }
 
+impl Count {
+    /// This count as PagerDuty tells it: `ratelimit-limit`, `-remaining`, `-reset`.
+    fn tell(&self, headers: &mut Vec<(&'static str, String)>) {
+        headers.push(("ratelimit-limit", self.limit.to_string()));
+        headers.push(("ratelimit-remaining", self.remaining.to_string()));
+        headers.push(("ratelimit-reset", self.reset.to_string()));
+    }
+}
+
 impl Decision {
+    /// An answer given before the request is handled (the journal names it `name`).
+    fn early(delay: Option<Duration>, response: Response, name: &'static str) -> Self {
+        Decision { delay, early: Some(response), truncate: false, limit: Vec::new(), name: Some(name) }
+    }
+
     /// How the journal names the fault that struck, if one did.
     pub fn name(&self) -> Option<String> {
         self.name.map(String::from)

@@ -323,6 +323,15 @@ async fn serve(listener: tokio::net::TcpListener, app: axum::Router, idle: std::
     }
 }
 
+/// The REST operations with a rate limit of their own, looked up once (not through the whole
+/// operation table on every request).
+fn limited_apart() -> &'static [&'static crate::spec::Operation] {
+    static OPERATIONS: std::sync::OnceLock<Vec<&'static crate::spec::Operation>> = std::sync::OnceLock::new();
+    OPERATIONS.get_or_init(|| {
+        crate::spec::operations().iter().filter(|op| op.api == crate::spec::Api::Rest && op.own_rate_limit).collect()
+    })
+}
+
 async fn handle(
     State(shared): State<Arc<Shared>>,
     method: Method,
@@ -370,7 +379,7 @@ async fn handle(
     );
     let key = headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
     let own_limit = operation.as_deref().filter(|_| !events).and_then(|template| {
-        let own = crate::spec::find(method.as_str(), template).is_some_and(|op| op.own_rate_limit);
+        let own = limited_apart().iter().any(|op| op.method == method.as_str() && op.path == template);
         own.then(|| format!("{method} {template}"))
     });
     let routing_key = events
